@@ -1,0 +1,17 @@
+# Warnings for initforge's own targets only; -Werror comes from the presets
+# (CMAKE_COMPILE_WARNING_AS_ERROR) so a newer compiler cannot break a user build.
+function(initforge_set_warnings target)
+  target_compile_options(
+    ${target}
+    PRIVATE -Wall
+            -Wextra
+            -Wpedantic
+            -Wshadow
+            -Wnon-virtual-dtor
+            -Woverloaded-virtual
+            -Wold-style-cast
+            -Wcast-qual
+            -Wimplicit-fallthrough
+            -Wextra-semi
+            -Wformat=2)
+endfunction()

@@ -1,0 +1,6 @@
+target_sources(
+  initforge_core
+  PRIVATE ${CMAKE_CURRENT_LIST_DIR}/error.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/generator.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/shape.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/tensor.cpp)

@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "framework/init/args.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "framework/core/error.h"
+#include "framework/init/text.h"
+
+namespace initforge {
+
+ArgSpec ArgSpec::number(std::string name, double def, std::string doc) {
+  ArgSpec spec;
+  spec.name = std::move(name);
+  spec.type = ArgType::Number;
+  spec.default_value = def;
+  spec.doc = std::move(doc);
+  return spec;
+}
+
+ArgSpec ArgSpec::required_number(std::string name, std::string doc) {
+  ArgSpec spec;
+  spec.name = std::move(name);
+  spec.type = ArgType::Number;
+  spec.doc = std::move(doc);
+  return spec;
+}
+
+ArgSpec ArgSpec::integer(std::string name, std::int64_t def, std::string doc) {
+  ArgSpec spec;
+  spec.name = std::move(name);
+  spec.type = ArgType::Integer;
+  spec.default_value = def;
+  spec.doc = std::move(doc);
+  return spec;
+}
+
+ArgSpec ArgSpec::boolean(std::string name, bool def, std::string doc) {
+  ArgSpec spec;
+  spec.name = std::move(name);
+  spec.type = ArgType::Boolean;
+  spec.default_value = def;
+  spec.doc = std::move(doc);
+  return spec;
+}
+
+ArgSpec ArgSpec::choice(
+    std::string name,
+    std::string def,
+    std::vector<std::string> choices,
+    std::string doc) {
+  ArgSpec spec;
+  spec.name = std::move(name);
+  spec.type = ArgType::String;
+  spec.default_value = std::move(def);
+  spec.choices = std::move(choices);
+  spec.doc = std::move(doc);
+  return spec;
+}
+
+ArgSpec& ArgSpec::at_least(double bound) {
+  min = bound;
+  min_exclusive = false;
+  return *this;
+}
+
+ArgSpec& ArgSpec::greater_than(double bound) {
+  min = bound;
+  min_exclusive = true;
+  return *this;
+}
+
+ArgSpec& ArgSpec::at_most(double bound) {
+  max = bound;
+  return *this;
+}
+
+ArgSpec& ArgSpec::ignore_case() {
+  case_insensitive = true;
+  return *this;
+}
+
+Args::Args(std::map<std::string, ArgValue> values)
+    : values_(std::move(values)) {}
+
+const ArgValue& Args::get(const std::string& name) const {
+  const auto it = values_.find(name);
+  if (it == values_.end()) {
+    throw ArgumentError(
+        name, "argument \"" + name + "\" is not declared by this scheme");
+  }
+  return it->second;
+}
+
+namespace {
+
+// A getter asking for the wrong type is a bug in the plugin, not user input.
+[[noreturn]] void wrong_type(
+    const std::string& name, const ArgValue& value, std::string_view wanted) {
+  throw ArgumentError(
+      name,
+      "argument \"" + name + "\" is " + to_string(value) + ", not " +
+          std::string(wanted));
+}
+
+}  // namespace
+
+double Args::number(const std::string& name) const {
+  const ArgValue& value = get(name);
+  if (const auto* d = std::get_if<double>(&value)) return *d;
+  if (const auto* i = std::get_if<std::int64_t>(&value)) {
+    return static_cast<double>(*i);
+  }
+  wrong_type(name, value, "a number");
+}
+
+std::int64_t Args::integer(const std::string& name) const {
+  const ArgValue& value = get(name);
+  if (const auto* i = std::get_if<std::int64_t>(&value)) return *i;
+  wrong_type(name, value, "an integer");
+}
+
+bool Args::boolean(const std::string& name) const {
+  const ArgValue& value = get(name);
+  if (const auto* b = std::get_if<bool>(&value)) return *b;
+  wrong_type(name, value, "a boolean");
+}
+
+const std::string& Args::string(const std::string& name) const {
+  const ArgValue& value = get(name);
+  if (const auto* s = std::get_if<std::string>(&value)) return *s;
+  wrong_type(name, value, "a string");
+}
+
+bool Args::has(const std::string& name) const {
+  return values_.contains(name);
+}
+
+namespace {
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) {
+    if (!out.empty()) out += ", ";
+    out += item;
+  }
+  return out;
+}
+
+[[noreturn]] void expected(
+    const ArgSpec& spec, const std::string& what, const ArgValue& got) {
+  throw ArgumentError(
+      spec.name, "expected " + what + "; got " + to_string(got));
+}
+
+std::string describe(ArgType type) {
+  switch (type) {
+    case ArgType::Number:
+      return "a number";
+    case ArgType::Integer:
+      return "an integer";
+    case ArgType::Boolean:
+      return "true or false";
+    case ArgType::String:
+      return "a string";
+  }
+  return "a value";
+}
+
+void check_range(const ArgSpec& spec, double x, const ArgValue& given) {
+  const std::string kind = describe(spec.type);
+  if (spec.min && (spec.min_exclusive ? !(x > *spec.min) : !(x >= *spec.min))) {
+    expected(
+        spec,
+        kind + (spec.min_exclusive ? " > " : " >= ") + format_double(*spec.min),
+        given);
+  }
+  if (spec.max && !(x <= *spec.max)) {
+    expected(spec, kind + " <= " + format_double(*spec.max), given);
+  }
+}
+
+// Converts `given` to the spec's type and checks range / choices.
+ArgValue convert(const ArgSpec& spec, const ArgValue& given) {
+  switch (spec.type) {
+    case ArgType::Number: {
+      double x = 0;
+      if (const auto* d = std::get_if<double>(&given)) {
+        x = *d;
+      } else if (const auto* i = std::get_if<std::int64_t>(&given)) {
+        x = static_cast<double>(*i);
+      } else {
+        expected(spec, "a number", given);
+      }
+      if (!std::isfinite(x)) expected(spec, "a finite number", given);
+      check_range(spec, x, given);
+      return x;
+    }
+    case ArgType::Integer: {
+      std::int64_t n = 0;
+      if (const auto* i = std::get_if<std::int64_t>(&given)) {
+        n = *i;
+      } else if (const auto* d = std::get_if<double>(&given)) {
+        // 2.0 from a JSON config is an integer; 2.5 and 1e300 are not.
+        if (!(std::trunc(*d) == *d && std::fabs(*d) < 0x1p63)) {
+          expected(spec, "an integer", given);
+        }
+        n = static_cast<std::int64_t>(*d);
+      } else {
+        expected(spec, "an integer", given);
+      }
+      check_range(spec, static_cast<double>(n), given);
+      return n;
+    }
+    case ArgType::Boolean:
+      if (!std::holds_alternative<bool>(given)) {
+        expected(spec, "true or false", given);
+      }
+      return given;
+    case ArgType::String: {
+      const auto* s = std::get_if<std::string>(&given);
+      if (s == nullptr) expected(spec, describe(spec.type), given);
+      if (spec.choices.empty()) return given;
+      const std::string key = spec.case_insensitive ? to_lower(*s) : *s;
+      for (const std::string& choice : spec.choices) {
+        const std::string c = spec.case_insensitive ? to_lower(choice) : choice;
+        // Store the canonical (declared) spelling, lower-cased when the
+        // comparison ignores case, so plugins compare plain strings.
+        if (c == key) return c;
+      }
+      expected(spec, "one of " + join(spec.choices), given);
+    }
+  }
+  return given;
+}
+
+}  // namespace
+
+Args bind_args(
+    const std::vector<ArgSpec>& specs,
+    const std::vector<std::pair<std::string, ArgValue>>& given) {
+  std::map<std::string, ArgValue> values;
+  for (const auto& [name, value] : given) {
+    const auto spec =
+        std::find_if(specs.begin(), specs.end(), [&](const ArgSpec& s) {
+          return s.name == name;
+        });
+    if (spec == specs.end()) {
+      std::vector<std::string> known;
+      for (const ArgSpec& s : specs) known.push_back(s.name);
+      std::sort(known.begin(), known.end());
+      std::string message = "unknown argument \"" + name + "\"";
+      if (known.empty()) {
+        throw ArgumentError(name, message + "; this scheme takes no arguments");
+      }
+      const std::string hint = closest_match(name, known);
+      message += hint.empty() ? ";" : "; did you mean \"" + hint + "\"?";
+      throw ArgumentError(name, message + " known: " + join(known));
+    }
+    if (values.contains(name)) {
+      throw ArgumentError(name, "argument \"" + name + "\" is given twice");
+    }
+    values.emplace(name, convert(*spec, value));
+  }
+  for (const ArgSpec& spec : specs) {
+    if (values.contains(spec.name)) continue;
+    if (!spec.default_value) {
+      throw ArgumentError(
+          spec.name, "missing required argument \"" + spec.name + "\"");
+    }
+    values.emplace(spec.name, *spec.default_value);
+  }
+  return Args(std::move(values));
+}
+
+std::string to_string(const ArgValue& value) {
+  if (const auto* b = std::get_if<bool>(&value)) return *b ? "true" : "false";
+  if (const auto* i = std::get_if<std::int64_t>(&value)) {
+    return std::to_string(*i);
+  }
+  if (const auto* d = std::get_if<double>(&value)) return format_double(*d);
+  std::string out = "\"";
+  for (const char c : std::get<std::string>(value)) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\u00";
+      out += kHex[(c >> 4) & 0xf];
+      out += kHex[c & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string_view to_string(ArgType type) {
+  switch (type) {
+    case ArgType::Number:
+      return "number";
+    case ArgType::Integer:
+      return "integer";
+    case ArgType::Boolean:
+      return "boolean";
+    case ArgType::String:
+      return "string";
+  }
+  return "unknown";
+}
+
+}  // namespace initforge
