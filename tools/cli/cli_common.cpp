@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "tools/cli/cli_common.h"
+
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+
+#include "framework/core/error.h"
+#include "framework/io/arg_text.h"
+#include "framework/plugin/loader.h"
+
+namespace initforge::cli {
+
+void add_plugin_options(CLI::App& command, PluginOptions& options) {
+  command.add_option(
+      "--plugin-dir",
+      options.dirs,
+      "also load every lib*.so plugin in DIR (repeatable)");
+  command.add_flag(
+      "--no-builtin-plugins",
+      options.no_builtin,
+      "do not load the built-in plugins (test a plugin alone)");
+}
+
+LoadedPlugins load_plugins(const PluginOptions& options, Registry& registry) {
+  LoadedPlugins loaded;
+  if (!options.no_builtin) {
+    loaded.dirs.push_back(builtin_plugin_dir().string());
+  }
+  loaded.dirs.insert(
+      loaded.dirs.end(), options.dirs.begin(), options.dirs.end());
+  const auto start = std::chrono::steady_clock::now();
+  for (const std::string& dir : loaded.dirs) {
+    for (const auto& library : load_plugin_dir(dir, registry)) {
+      loaded.libraries.push_back(library.string());
+    }
+  }
+  loaded.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  return loaded;
+}
+
+Shape parse_shape(std::string_view text) {
+  const std::string quoted = "\"" + std::string(text) + "\"";
+  if (text.empty()) {
+    throw UsageError("--shape: expected sizes like 64,3,3,3; got \"\"");
+  }
+  std::vector<std::int64_t> dims;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = text.find(',', start);
+    const std::string_view item = text.substr(
+        start,
+        comma == std::string_view::npos ? text.size() - start : comma - start);
+    const std::string where =
+        "--shape " + quoted + ": dimension " + std::to_string(dims.size());
+    std::int64_t dim = 0;
+    const auto [ptr, ec] =
+        std::from_chars(item.data(), item.data() + item.size(), dim);
+    if (ec == std::errc::result_out_of_range) {
+      throw ShapeError(where + " is too large; got " + std::string(item));
+    }
+    if (item.empty() || ec != std::errc() || ptr != item.data() + item.size()) {
+      throw UsageError(
+          where + ": expected a size >= 0; got \"" + std::string(item) + "\"");
+    }
+    if (dim < 0) {
+      throw ShapeError(
+          where + ": expected a size >= 0; got " + std::to_string(dim));
+    }
+    dims.push_back(dim);
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  try {
+    return Shape(std::span<const std::int64_t>(dims));
+  } catch (const ShapeError& e) {
+    throw ShapeError("--shape " + quoted + ": " + e.what());
+  }
+}
+
+std::pair<std::string, ArgValue> parse_key_value(std::string_view text) {
+  const std::size_t eq = text.find('=');
+  if (eq == std::string_view::npos || eq == 0) {
+    throw UsageError(
+        "--arg: expected KEY=VALUE (e.g. mode=fan_out); got \"" +
+        std::string(text) + "\"");
+  }
+  const std::string key(text.substr(0, eq));
+  try {
+    return {key, parse_arg_value(text.substr(eq + 1))};
+  } catch (const UsageError& e) {
+    throw UsageError("--arg " + key + ": " + e.what());
+  }
+}
+
+std::string number_text(double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.6g", value);
+  return buffer;
+}
+
+}  // namespace initforge::cli

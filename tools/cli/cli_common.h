@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// Pieces shared by the sub-commands: plugin loading options and parsing of
+// the textual arguments CLI11 cannot check by itself.
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "framework/core/shape.h"
+#include "framework/init/args.h"
+#include "framework/plugin/registry.h"
+
+namespace initforge::cli {
+
+/// --plugin-dir DIR... and --no-builtin-plugins.
+struct PluginOptions {
+  std::vector<std::string> dirs;
+  bool no_builtin = false;
+};
+void add_plugin_options(CLI::App& command, PluginOptions& options);
+
+/// What was loaded, in load order, and how long it took.
+struct LoadedPlugins {
+  std::vector<std::string> dirs;
+  std::vector<std::string> libraries;
+  double seconds = 0;
+};
+
+/// Loads the built-in directory (unless disabled), then each --plugin-dir.
+LoadedPlugins load_plugins(const PluginOptions& options, Registry& registry);
+
+/// "3,4" -> Shape{3, 4}; UsageError / ShapeError naming --shape otherwise.
+Shape parse_shape(std::string_view text);
+
+/// "mode=fan_out" -> {"mode", "fan_out"}; the value is JSON or a bare word.
+std::pair<std::string, ArgValue> parse_key_value(std::string_view text);
+
+/// printf-style "%.6g" of a double, "nan" for NaN.
+std::string number_text(double value);
+
+}  // namespace initforge::cli

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: Apache-2.0
+// `initforge plugins [--json] [--plugin-dir DIR]...`
+#include <cstdio>
+#include <map>
+#include <memory>
+
+#include "framework/io/report_json.h"
+
+#include "tools/cli/cli_common.h"
+#include "tools/cli/commands.h"
+
+namespace initforge::cli {
+namespace {
+
+struct PluginsOptions {
+  PluginOptions plugins;
+  bool json = false;
+};
+
+PluginListing make_listing(
+    const Registry& registry, const LoadedPlugins& loaded) {
+  PluginListing listing;
+  listing.plugin_dirs = loaded.dirs;
+  listing.load_seconds = loaded.seconds;
+  std::map<std::string, LibraryListing> by_path;
+  for (const std::string& path : loaded.libraries) by_path[path].path = path;
+  for (const std::string& name : registry.names()) {
+    const RegisteredScheme& scheme = registry.find(name);
+    LibraryListing& library = by_path[scheme.library_path];
+    library.path = scheme.library_path;
+    library.name = scheme.library_name;
+    library.version = scheme.library_version;
+    library.schemes.push_back(name);
+    listing.schemes.push_back(
+        {scheme.info.name,
+         scheme.info.doc,
+         scheme.info.elementwise,
+         scheme.info.args,
+         scheme.library_path,
+         scheme.library_name});
+  }
+  for (const std::string& path : loaded.libraries) {
+    listing.libraries.push_back(by_path[path]);
+  }
+  return listing;
+}
+
+std::string constraint_text(const ArgSpec& spec) {
+  std::string text;
+  if (spec.min) {
+    text += (spec.min_exclusive ? "> " : ">= ") + number_text(*spec.min);
+  }
+  if (spec.max)
+    text += (text.empty() ? "<= " : ", <= ") + number_text(*spec.max);
+  if (!spec.choices.empty()) {
+    text += "one of";
+    for (std::size_t i = 0; i < spec.choices.size(); ++i) {
+      text += (i ? ", " : " ") + spec.choices[i];
+    }
+    if (spec.case_insensitive) text += " (any case)";
+  }
+  return text;
+}
+
+void print_text(const PluginListing& listing) {
+  for (const std::string& dir : listing.plugin_dirs) {
+    std::printf("plugin dir %s\n", dir.c_str());
+  }
+  std::map<std::string, const SchemeListing*> schemes;
+  for (const SchemeListing& scheme : listing.schemes) {
+    schemes[scheme.name] = &scheme;
+  }
+  for (const LibraryListing& library : listing.libraries) {
+    std::printf(
+        "\n%s %s  (%s)\n",
+        library.name.c_str(),
+        library.version.c_str(),
+        library.path.c_str());
+    for (const std::string& name : library.schemes) {
+      const SchemeListing& scheme = *schemes.at(name);
+      std::printf("  %-18s %s\n", name.c_str(), scheme.doc.c_str());
+      for (const ArgSpec& spec : scheme.args) {
+        const std::string def = spec.default_value
+                                    ? "= " + to_string(*spec.default_value)
+                                    : std::string("(required)");
+        const std::string constraint = constraint_text(spec);
+        const std::string suffix =
+            constraint.empty() ? "" : "  [" + constraint + "]";
+        std::printf(
+            "      %-14s %-8s %-12s %s%s\n",
+            spec.name.c_str(),
+            std::string(to_string(spec.type)).c_str(),
+            def.c_str(),
+            spec.doc.c_str(),
+            suffix.c_str());
+      }
+    }
+  }
+  std::printf(
+      "\n%zu libraries, %zu schemes, loaded in %.1f ms\n",
+      listing.libraries.size(),
+      listing.schemes.size(),
+      listing.load_seconds * 1e3);
+}
+
+int run_plugins(const PluginsOptions& options) {
+  Registry registry;
+  const LoadedPlugins loaded = load_plugins(options.plugins, registry);
+  const PluginListing listing = make_listing(registry, loaded);
+  if (options.json) {
+    std::fputs(plugins_json(listing).c_str(), stdout);
+  } else {
+    print_text(listing);
+  }
+  return 0;
+}
+
+}  // namespace
+
+CommandRunner setup_plugins_command(CLI::App& command) {
+  auto options = std::make_shared<PluginsOptions>();
+  add_plugin_options(command, options->plugins);
+  command.add_flag("--json", options->json, "print the full schema as JSON");
+  return [options] { return run_plugins(*options); };
+}
+
+}  // namespace initforge::cli
