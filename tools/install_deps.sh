@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build pkg-config
-  libboost-dev nlohmann-json3-dev libcli11-dev
+  libdnnl-dev libboost-dev nlohmann-json3-dev libcli11-dev
   liblapacke-dev liblapack-dev libblas-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )

@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
-# The main job: install what is missing, build, and initialize one tensor with a
-# built-in plugin scheme (He-uniform for a 256x784 Linear weight).
+# The main job: install what is missing, build, then build the example CNN
+# from its config, initialize every parameter and run a forward pass.
+# Extra arguments go to `initforge run` (e.g. --rng torch --batch 256).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/tools/build.sh" release
-"$root/build/release/initforge" plugins
-"$root/build/release/initforge" sample kaiming_uniform --shape 256,784 \
-  --arg nonlinearity=relu --seed 0 "$@"
+"$root/build/release/initforge" run "$root/configs/cnn.json" "$@"

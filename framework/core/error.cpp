@@ -25,7 +25,8 @@ ShapeError::~ShapeError() = default;
 
 ConfigError::ConfigError(
     std::string file, std::string pointer, const std::string& what)
-    : Error(file + ": " + pointer + ": " + what),
+    // The root pointer is "": "file: what" rather than "file: : what".
+    : Error(file + ": " + (pointer.empty() ? "" : pointer + ": ") + what),
       file_(std::move(file)),
       pointer_(std::move(pointer)) {}
 ConfigError::~ConfigError() = default;

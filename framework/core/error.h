@@ -49,7 +49,8 @@ class INITFORGE_API ShapeError : public Error {
   ~ShapeError() override;
 };
 
-/// A config field that is wrong; the message starts with "file: /pointer: ".
+/// A config field that is wrong; the message starts with "file: /pointer: "
+/// ("file: " alone for the root pointer "", e.g. malformed JSON).
 class INITFORGE_API ConfigError : public Error {
  public:
   ConfigError(std::string file, std::string pointer, const std::string& what);

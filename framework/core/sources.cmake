@@ -3,4 +3,5 @@ target_sources(
   PRIVATE ${CMAKE_CURRENT_LIST_DIR}/error.cpp
           ${CMAKE_CURRENT_LIST_DIR}/generator.cpp
           ${CMAKE_CURRENT_LIST_DIR}/shape.cpp
-          ${CMAKE_CURRENT_LIST_DIR}/tensor.cpp)
+          ${CMAKE_CURRENT_LIST_DIR}/tensor.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/value_stats.cpp)

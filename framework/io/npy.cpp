@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "framework/io/npy.h"
 
-#include <atomic>
 #include <bit>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <string>
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include "framework/core/error.h"
+#include "framework/io/atomic_file.h"
 #include "framework/io/npy_header.h"
 
 namespace initforge {
@@ -30,63 +27,13 @@ static_assert(
   io_fail(path, what + ": " + std::strerror(errno));
 }
 
-// Owns a file descriptor and the temporary file until it is renamed.
-class TempFile {
- public:
-  explicit TempFile(const fs::path& target) : target_(target) {
-    static std::atomic<unsigned> counter{0};
-    const fs::path dir = target.has_parent_path() ? target.parent_path() : ".";
-    path_ =
-        dir / ("." + target.filename().string() + ".tmp." +
-               std::to_string(::getpid()) + "." + std::to_string(counter++));
-    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd_ < 0) errno_fail(target_, "cannot create a file in " + dir.string());
-  }
-  ~TempFile() {
-    if (fd_ >= 0) ::close(fd_);
-    if (!renamed_) ::unlink(path_.c_str());
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-
-  void write(const char* data, std::size_t size) {
-    while (size > 0) {
-      const ssize_t n = ::write(fd_, data, size);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) errno_fail(target_, "write failed");
-      data += n;
-      size -= static_cast<std::size_t>(n);
-    }
-  }
-
-  // fsync before rename: after a crash the name points at complete data.
-  void commit() {
-    if (::fsync(fd_) != 0) errno_fail(target_, "fsync failed");
-    const int fd = fd_;
-    fd_ = -1;
-    if (::close(fd) != 0) errno_fail(target_, "close failed");
-    if (::rename(path_.c_str(), target_.c_str()) != 0) {
-      errno_fail(target_, "cannot rename the temporary file into place");
-    }
-    renamed_ = true;
-  }
-
- private:
-  fs::path target_;
-  fs::path path_;
-  int fd_ = -1;
-  bool renamed_ = false;
-};
-
 }  // namespace
 
 void write_npy(const fs::path& path, ConstTensorView tensor) {
   const std::string preamble = detail::npy_preamble(tensor.shape());
-  TempFile file(path);
-  file.write(preamble.data(), preamble.size());
-  file.write(
-      reinterpret_cast<const char*>(tensor.data().data()),
-      tensor.data().size_bytes());
+  detail::AtomicFile file(path);
+  file.write(preamble);
+  file.write(tensor.data().data(), tensor.data().size_bytes());
   file.commit();
 }
 

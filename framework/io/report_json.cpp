@@ -3,32 +3,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "framework/io/json_detail.h"
+
 namespace initforge {
-namespace {
+namespace detail {
 
 using nlohmann::json;
 
 json to_json(const ArgValue& value) {
   return std::visit([](const auto& v) { return json(v); }, value);
-}
-
-json to_json(const ArgSpec& spec) {
-  json out = {
-      {"name", spec.name},
-      {"type", std::string(to_string(spec.type))},
-      {"required", !spec.default_value.has_value()},
-      {"doc", spec.doc}};
-  if (spec.default_value) out["default"] = to_json(*spec.default_value);
-  if (spec.min) {
-    out["min"] = *spec.min;
-    out["min_exclusive"] = spec.min_exclusive;
-  }
-  if (spec.max) out["max"] = *spec.max;
-  if (!spec.choices.empty()) {
-    out["choices"] = spec.choices;
-    out["case_insensitive"] = spec.case_insensitive;
-  }
-  return out;
 }
 
 json to_json(const Target& target) {
@@ -45,6 +28,32 @@ json to_json(const Target& target) {
   if (target.kind == Target::Kind::TruncatedNormal) {
     out["normal_mean"] = target.mean;
     out["normal_std"] = target.std;
+  }
+  return out;
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::to_json;
+using nlohmann::json;
+
+json to_json(const ArgSpec& spec) {
+  json out = {
+      {"name", spec.name},
+      {"type", std::string(to_string(spec.type))},
+      {"required", !spec.default_value.has_value()},
+      {"doc", spec.doc}};
+  if (spec.default_value) out["default"] = to_json(*spec.default_value);
+  if (spec.min) {
+    out["min"] = *spec.min;
+    out["min_exclusive"] = spec.min_exclusive;
+  }
+  if (spec.max) out["max"] = *spec.max;
+  if (!spec.choices.empty()) {
+    out["choices"] = spec.choices;
+    out["case_insensitive"] = spec.case_insensitive;
   }
   return out;
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "framework/core/export.h"
+#include "framework/core/value_stats.h"
 #include "framework/init/args.h"
 #include "framework/init/fans.h"
 #include "framework/init/target.h"
@@ -44,11 +45,6 @@ struct PluginListing {
 };
 
 /// Summary statistics of a filled tensor (accumulated in double).
-struct SampleStats {
-  std::int64_t count = 0;
-  double mean = 0, std = 0, min = 0, max = 0;
-};
-
 /// Everything `initforge sample --json` prints.
 struct SampleReport {
   std::string scheme;
@@ -61,7 +57,7 @@ struct SampleReport {
   std::optional<Fans> fans;
   int threads = 0;
   Target target;
-  SampleStats stats;
+  ValueStats stats;
   double fill_seconds = 0;
   double gelements_per_second = 0;
   std::string out;  // "" when no file was written

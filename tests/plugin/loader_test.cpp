@@ -12,8 +12,12 @@
 #include "framework/core/error.h"
 #include "framework/core/tensor.h"
 
+#include "tests/testing/temp_dir.h"
+
 namespace initforge {
 namespace {
+
+using initforge::testing::TempDir;
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
@@ -21,29 +25,6 @@ using ::testing::HasSubstr;
 fs::path fixture(const std::string& name) {
   return fs::path(INITFORGE_FIXTURE_DIR) / name / ("lib" + name + ".so");
 }
-
-// A fresh directory under the system temp dir, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ =
-        fs::temp_directory_path() /
-        ("initforge_loader_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const {
-    return path_;
-  }
-
- private:
-  fs::path path_;
-};
 
 // The fixture scheme draws nothing; any draw would be a test failure.
 class NoRandomness final : public Generator {

@@ -15,5 +15,7 @@ using CommandRunner = std::function<int()>;
 
 CommandRunner setup_plugins_command(CLI::App& command);
 CommandRunner setup_sample_command(CLI::App& command);
+CommandRunner setup_validate_command(CLI::App& command);
+CommandRunner setup_run_command(CLI::App& command);
 
 }  // namespace initforge::cli

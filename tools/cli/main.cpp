@@ -32,6 +32,12 @@ constexpr Subcommand kSubcommands[] = {
     {"sample",
      "initialize one tensor with a scheme and print its statistics",
      &initforge::cli::setup_sample_command},
+    {"validate",
+     "check a model config, its plugins, shapes and init plan",
+     &initforge::cli::setup_validate_command},
+    {"run",
+     "build a model from a config, initialize it and run a forward pass",
+     &initforge::cli::setup_run_command},
 };
 
 constexpr int kOk = 0, kInternal = 1, kBadInput = 2, kPlugin = 3;

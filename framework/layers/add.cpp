@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: Apache-2.0
+// Add: elementwise sum of N >= 2 inputs of one shape (residual connections),
+// on oneDNN's sum primitive, which accepts a different layout per input.
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "framework/core/error.h"
+#include "framework/layers/dnnl_util.h"
+#include "framework/layers/layer_impls.h"
+
+namespace initforge::layers_detail {
+namespace {
+
+class Add final : public Layer {
+ public:
+  Add(const Shape& shape, std::size_t count) : shape_(shape), count_(count) {}
+
+  std::string_view type() const override {
+    return "Add";
+  }
+  const Shape& output_shape() const override {
+    return shape_;
+  }
+
+  memory::desc prepare(
+      DnnlContext& ctx,
+      std::int64_t batch,
+      std::span<const memory::desc> src) override {
+    const std::vector<Shape> shapes(count_, shape_);
+    expect_src_descs(type(), src, batch, shapes);
+    // dst takes the first non-plain input's layout (a conv's choice, which
+    // the next conv wants too); all-plain inputs give a plain dst.
+    memory::desc dst = src[0];
+    for (const memory::desc& md : src) {
+      if (!(md == plain_desc(md.dims()))) {
+        dst = md;
+        break;
+      }
+    }
+    pd_ = dnnl::sum::primitive_desc(
+        dst,
+        std::vector<float>(count_, 1.0f),
+        {src.begin(), src.end()},
+        ctx.engine,
+        default_attr());
+    primitive_ = dnnl::sum(pd_);
+    return pd_.dst_desc();
+  }
+
+  void forward(DnnlContext& ctx, std::span<const memory> src, const memory& dst)
+      override {
+    for (std::size_t i = 0; i < count_; ++i) {
+      args_[DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i)] = src[i];
+    }
+    args_[DNNL_ARG_DST] = dst;
+    primitive_.execute(ctx.stream, args_);
+  }
+
+ private:
+  Shape shape_;
+  std::size_t count_;
+  dnnl::sum::primitive_desc pd_;
+  dnnl::sum primitive_;
+  std::unordered_map<int, memory> args_;
+};
+
+}  // namespace
+
+std::unique_ptr<Layer> make_add(
+    const AddOptions& /*options*/, std::span<const Shape> inputs) {
+  if (inputs.size() < 2) {
+    throw ShapeError(
+        "Add: expected at least 2 inputs, got " +
+        std::to_string(inputs.size()));
+  }
+  expect_input_count("Add", inputs, inputs.size());  // dimensions > 0
+  for (std::size_t i = 1; i < inputs.size(); ++i) {
+    if (!(inputs[i] == inputs[0])) {
+      throw ShapeError(
+          "Add: expected every input to have the shape of input 0 " +
+          inputs[0].to_string() + ", got " + inputs[i].to_string() +
+          " for input " + std::to_string(i));
+    }
+  }
+  return std::make_unique<Add>(inputs[0], inputs.size());
+}
+
+}  // namespace initforge::layers_detail

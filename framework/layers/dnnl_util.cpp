@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "framework/layers/dnnl_util.h"
+
+#include "framework/core/error.h"
+
+namespace initforge::layers_detail {
+
+memory::dims batched_dims(std::int64_t batch, const Shape& sample) {
+  memory::dims dims;
+  dims.reserve(sample.rank() + 1);
+  dims.push_back(batch);
+  for (std::int64_t d : sample.dims()) {
+    dims.push_back(d);
+  }
+  return dims;
+}
+
+memory::desc plain_desc(const memory::dims& dims) {
+  memory::dims strides(dims.size(), 1);
+  for (std::size_t i = dims.size(); i-- > 1;) {
+    strides[i - 1] = strides[i] * dims[i];
+  }
+  return memory::desc(dims, memory::data_type::f32, strides);
+}
+
+memory::desc any_desc(const memory::dims& dims) {
+  return memory::desc(dims, memory::data_type::f32, memory::format_tag::any);
+}
+
+std::string dims_text(const memory::dims& dims) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < dims.size(); ++i) {
+    text += (i == 0 ? "" : ", ") + std::to_string(dims[i]);
+  }
+  return text + "]";
+}
+
+dnnl::primitive_attr default_attr() {
+  dnnl::primitive_attr attr;
+  attr.set_fpmath_mode(dnnl::fpmath_mode::strict);
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::library);
+  return attr;
+}
+
+void expect_input_count(
+    std::string_view type,
+    std::span<const Shape> inputs,
+    std::size_t expected) {
+  if (inputs.size() != expected) {
+    throw ShapeError(
+        std::string(type) + ": expected " + std::to_string(expected) +
+        " input" + (expected == 1 ? "" : "s") + ", got " +
+        std::to_string(inputs.size()));
+  }
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    for (std::int64_t d : inputs[i].dims()) {
+      if (d <= 0) {
+        throw ShapeError(
+            std::string(type) + ": expected input " + std::to_string(i) +
+            " to have every dimension > 0, got " + inputs[i].to_string());
+      }
+    }
+  }
+}
+
+void expect_src_descs(
+    std::string_view type,
+    std::span<const memory::desc> src,
+    std::int64_t batch,
+    std::span<const Shape> samples) {
+  if (src.size() != samples.size()) {
+    throw ShapeError(
+        std::string(type) + ": prepare() expected " +
+        std::to_string(samples.size()) + " source layouts, got " +
+        std::to_string(src.size()));
+  }
+  for (std::size_t i = 0; i < src.size(); ++i) {
+    const memory::dims expected = batched_dims(batch, samples[i]);
+    if (src[i].dims() != expected ||
+        src[i].data_type() != memory::data_type::f32) {
+      throw ShapeError(
+          std::string(type) + ": prepare() source " + std::to_string(i) +
+          " expected f32 " + dims_text(expected) + ", got " +
+          dims_text(src[i].dims()));
+    }
+  }
+}
+
+void expect_views(
+    std::string_view type,
+    std::string_view what,
+    std::span<const ConstTensorView> views,
+    std::span<const Shape> expected) {
+  if (views.size() != expected.size()) {
+    throw ShapeError(
+        std::string(type) + ": set_params expected " +
+        std::to_string(expected.size()) + " " + std::string(what) + ", got " +
+        std::to_string(views.size()));
+  }
+  for (std::size_t i = 0; i < views.size(); ++i) {
+    if (!(views[i].shape() == expected[i])) {
+      throw ShapeError(
+          std::string(type) + ": set_params " + std::string(what) + " " +
+          std::to_string(i) + " expected shape " + expected[i].to_string() +
+          ", got " + views[i].shape().to_string());
+    }
+  }
+}
+
+std::string pair_text(const Pair& pair) {
+  return std::to_string(pair[0]) + "x" + std::to_string(pair[1]);
+}
+
+void expect_at_least(
+    std::string_view type,
+    std::string_view name,
+    const Pair& option,
+    std::int64_t minimum) {
+  for (std::int64_t v : option) {
+    if (v < minimum || v > kMaxSpatialOption) {
+      throw ShapeError(
+          std::string(type) + ": expected " + std::string(name) + " in [" +
+          std::to_string(minimum) + ", " + std::to_string(kMaxSpatialOption) +
+          "], got " + pair_text(option));
+    }
+  }
+}
+
+Pair spatial_output(
+    std::string_view type,
+    const Pair& input,
+    const Pair& kernel,
+    const Pair& stride,
+    const Pair& padding,
+    const Pair& dilation) {
+  Pair extent{};
+  Pair padded{};
+  Pair output{};
+  for (std::size_t a = 0; a < 2; ++a) {
+    if (input[a] > (std::int64_t{1} << 60)) {  // keeps the sums below exact
+      throw ShapeError(
+          std::string(type) + ": expected spatial sizes <= 2^60, got " +
+          pair_text(input));
+    }
+    extent[a] = dilation[a] * (kernel[a] - 1) + 1;
+    padded[a] = input[a] + 2 * padding[a];
+    output[a] = (padded[a] - extent[a]) / stride[a] + 1;
+  }
+  if (extent[0] > padded[0] || extent[1] > padded[1]) {
+    throw ShapeError(
+        std::string(type) + ": expected a kernel extent of at most the " +
+        "padded input " + pair_text(padded) + " (input " + pair_text(input) +
+        ", padding " + pair_text(padding) + " on each side), got " +
+        pair_text(extent) + " (kernel " + pair_text(kernel) + ", dilation " +
+        pair_text(dilation) + ")");
+  }
+  return output;
+}
+
+void InputAdapter::prepare(
+    DnnlContext& ctx, const memory::desc& given, const memory::desc& wanted) {
+  if (given == wanted) {
+    reorder_.reset();
+    buffer_ = memory();
+    return;
+  }
+  buffer_ = memory(wanted, ctx.engine);
+  reorder_.emplace(dnnl::reorder::primitive_desc(
+      ctx.engine, given, ctx.engine, wanted, default_attr()));
+}
+
+const memory& InputAdapter::operator()(DnnlContext& ctx, const memory& src) {
+  if (!reorder_) {
+    return src;
+  }
+  memory source = src;  // a handle copy: execute() takes non-const refs
+  reorder_->execute(ctx.stream, source, buffer_);
+  return buffer_;
+}
+
+void load_logical(
+    DnnlContext& ctx,
+    ConstTensorView values,
+    const memory::dims& dims,
+    const memory& target) {
+  // oneDNN takes a non-const handle; the reorder only reads its source.
+  memory source(
+      plain_desc(dims), ctx.engine, const_cast<float*>(values.data().data()));
+  memory destination = target;
+  dnnl::reorder(source, destination).execute(ctx.stream, source, destination);
+  ctx.stream.wait();
+}
+
+memory relayout(
+    DnnlContext& ctx, const memory& previous, const memory::desc& desc) {
+  if (previous && previous.get_desc() == desc) {
+    return previous;
+  }
+  memory fresh(desc, ctx.engine);
+  if (previous) {
+    memory old = previous;
+    dnnl::reorder(old, fresh).execute(ctx.stream, old, fresh);
+    ctx.stream.wait();
+  }
+  return fresh;
+}
+
+}  // namespace initforge::layers_detail

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: Apache-2.0
+// MaxPool2d and AvgPool2d on oneDNN's pooling, PyTorch's floor output sizes.
+
+#include <string>
+#include <unordered_map>
+
+#include "framework/core/error.h"
+#include "framework/layers/dnnl_util.h"
+#include "framework/layers/layer_impls.h"
+
+namespace initforge::layers_detail {
+namespace {
+
+struct PoolGeometry {
+  Pair kernel;
+  Pair stride;
+  Pair padding;
+};
+
+class Pool2d final : public Layer {
+ public:
+  Pool2d(
+      std::string_view type,
+      dnnl::algorithm algorithm,
+      const PoolGeometry& geometry,
+      const Shape& input,
+      const Pair& out)
+      : type_(type),
+        algorithm_(algorithm),
+        geometry_(geometry),
+        input_shape_(input),
+        output_{input[0], out[0], out[1]} {}
+
+  std::string_view type() const override {
+    return type_;
+  }
+  const Shape& output_shape() const override {
+    return output_;
+  }
+
+  memory::desc prepare(
+      DnnlContext& ctx,
+      std::int64_t batch,
+      std::span<const memory::desc> src) override {
+    expect_src_descs(type(), src, batch, {&input_shape_, 1});
+    const auto& g = geometry_;
+    // Right padding only as far as the last window reaches: PyTorch's floor
+    // sizing never uses more, and oneDNN then sees consistent sizes.
+    memory::dims pad_r(2);
+    for (std::size_t a = 0; a < 2; ++a) {
+      const std::int64_t reach = (output_[a + 1] - 1) * g.stride[a] +
+                                 g.kernel[a] - input_shape_[a + 1] -
+                                 g.padding[a];
+      pad_r[a] = reach > 0 ? reach : 0;
+    }
+    const dnnl::pooling_forward::desc desc(
+        dnnl::prop_kind::forward_inference,
+        algorithm_,
+        src[0],
+        any_desc(batched_dims(batch, output_)),
+        {g.stride[0], g.stride[1]},
+        {g.kernel[0], g.kernel[1]},
+        {g.padding[0], g.padding[1]},
+        pad_r);
+    pd_ =
+        dnnl::pooling_forward::primitive_desc(desc, default_attr(), ctx.engine);
+    primitive_ = dnnl::pooling_forward(pd_);
+    // Max pooling in training keeps the argmax for backward.
+    if (pd_.workspace_desc().get_size() > 0) {
+      workspace_ = memory(pd_.workspace_desc(), ctx.engine);
+      args_[DNNL_ARG_WORKSPACE] = workspace_;
+    }
+    return pd_.dst_desc();
+  }
+
+  void forward(DnnlContext& ctx, std::span<const memory> src, const memory& dst)
+      override {
+    args_[DNNL_ARG_SRC] = src[0];
+    args_[DNNL_ARG_DST] = dst;
+    primitive_.execute(ctx.stream, args_);
+  }
+
+ private:
+  std::string_view type_;  // one of kLayerTypeNames: static storage
+  dnnl::algorithm algorithm_;
+  PoolGeometry geometry_;
+  Shape input_shape_;
+  Shape output_;
+  // Kept after prepare(): the hint and workspace for backward.
+  dnnl::pooling_forward::primitive_desc pd_;
+  dnnl::pooling_forward primitive_;
+  memory workspace_;
+  std::unordered_map<int, memory> args_;
+};
+
+std::unique_ptr<Layer> make_pool2d(
+    std::string_view type,
+    dnnl::algorithm algorithm,
+    PoolGeometry g,
+    std::span<const Shape> inputs) {
+  expect_input_count(type, inputs, 1);
+  const Shape& in = inputs[0];
+  if (in.rank() != 3) {
+    throw ShapeError(
+        std::string(type) +
+        ": expected a 3-D input [channels, height, width] per sample, got " +
+        in.to_string());
+  }
+  expect_at_least(type, "kernel_size", g.kernel, 1);
+  if (g.stride == Pair{0, 0}) {
+    g.stride = g.kernel;  // PyTorch's stride=None
+  }
+  expect_at_least(type, "stride", g.stride, 1);
+  expect_at_least(type, "padding", g.padding, 0);
+  const Pair half{g.kernel[0] / 2, g.kernel[1] / 2};
+  if (g.padding[0] > half[0] || g.padding[1] > half[1]) {
+    throw ShapeError(
+        std::string(type) + ": expected padding at most half the kernel (" +
+        pair_text(half) + " for kernel " + pair_text(g.kernel) + "), got " +
+        pair_text(g.padding));
+  }
+  const Pair out = spatial_output(
+      type, {in[1], in[2]}, g.kernel, g.stride, g.padding, {1, 1});
+  return std::make_unique<Pool2d>(type, algorithm, g, in, out);
+}
+
+}  // namespace
+
+std::unique_ptr<Layer> make_max_pool2d(
+    const MaxPool2dOptions& options, std::span<const Shape> inputs) {
+  return make_pool2d(
+      "MaxPool2d",
+      dnnl::algorithm::pooling_max,
+      {options.kernel_size, options.stride, options.padding},
+      inputs);
+}
+
+std::unique_ptr<Layer> make_avg_pool2d(
+    const AvgPool2dOptions& options, std::span<const Shape> inputs) {
+  return make_pool2d(
+      "AvgPool2d",
+      options.count_include_pad ? dnnl::algorithm::pooling_avg_include_padding
+                                : dnnl::algorithm::pooling_avg_exclude_padding,
+      {options.kernel_size, options.stride, options.padding},
+      inputs);
+}
+
+}  // namespace initforge::layers_detail

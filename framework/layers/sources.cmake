@@ -1,0 +1,13 @@
+target_sources(
+  initforge_layers
+  PRIVATE ${CMAKE_CURRENT_LIST_DIR}/layer.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/make_layer.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/dnnl_util.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/linear.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/conv2d.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/eltwise.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/pool2d.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/batch_norm2d.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/flatten.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/add.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/softmax.cpp)

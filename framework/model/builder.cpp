@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "framework/model/builder.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "framework/core/error.h"
+
+namespace initforge {
+namespace {
+
+[[noreturn]] void out_of_order(const char* step, const char* needs) {
+  throw Error(std::string("Model::") + step + " called before Model::" + needs);
+}
+
+}  // namespace
+
+Model::Model(ModelConfig config, Graph graph)
+    : config_(std::move(config)), graph_(std::move(graph)) {}
+
+Model::~Model() = default;
+
+std::unique_ptr<Model> Model::build(
+    ModelConfig config,
+    const Registry& registry,
+    std::int64_t batch,
+    std::optional<std::int64_t> available) {
+  if (batch <= 0) {
+    throw UsageError("--batch: expected >= 1; got " + std::to_string(batch));
+  }
+  Graph graph(config);
+  std::unique_ptr<Model> model(new Model(std::move(config), std::move(graph)));
+  model->batch_ = batch;
+  model->plan_ = plan_init(model->config_, model->graph_, registry);
+  model->memory_ = estimate_memory(model->graph_, model->plan_, batch);
+  check_memory(model->graph_, model->memory_, batch, available);
+  return model;
+}
+
+void Model::initialize(std::unique_ptr<RandomSource> source) {
+  source_ = std::move(source);
+  params_.clear();
+  buffers_.clear();
+  // One parameter at a time, in order: the torch stream is shared and
+  // sequential, exactly as nn.Module construction consumes it.
+  for (const PlannedParam& p : plan_.params) {
+    Tensor values = Tensor::empty(p.info.shape);
+    const auto gen = source_->generator_for(p.info.path);
+    p.initializer->fill(values.view(), {.param = p.info, .gen = *gen});
+    params_.push_back(std::move(values));
+  }
+  for (const PlannedBuffer& b : plan_.buffers) {
+    Tensor values = Tensor::empty(b.decl.shape);
+    std::fill(values.span().begin(), values.span().end(), b.decl.initial_value);
+    buffers_.push_back(std::move(values));
+  }
+}
+
+RandomSource& Model::random_source() const {
+  if (!source_) out_of_order("random_source", "initialize");
+  return *source_;
+}
+
+Tensor Model::random_input() {
+  std::vector<std::int64_t> dims = {batch_};
+  const auto sample = graph_.input_shape().dims();
+  dims.insert(dims.end(), sample.begin(), sample.end());
+  Tensor input = Tensor::empty(Shape(std::span<const std::int64_t>(dims)));
+  random_source().generator_for("input")->normal(input.span(), 0.0, 1.0);
+  return input;
+}
+
+void Model::prepare() {
+  if (!source_) out_of_order("prepare", "initialize");
+  ctx_.emplace();
+  runtime_ = std::make_unique<GraphRuntime>(graph_, *ctx_, batch_);
+  // Each node's parameters and buffers are contiguous runs of the plan.
+  std::size_t p = 0, b = 0;
+  for (std::size_t node = 0; node < graph_.nodes().size(); ++node) {
+    std::vector<ConstTensorView> params, buffers;
+    for (; p < plan_.params.size() && plan_.params[p].node == node; ++p) {
+      params.push_back(params_[p].view());
+    }
+    for (; b < plan_.buffers.size() && plan_.buffers[b].node == node; ++b) {
+      buffers.push_back(buffers_[b].view());
+    }
+    if (!params.empty() || !buffers.empty()) {
+      runtime_->set_params(node, params, buffers);
+    }
+  }
+}
+
+void Model::forward(ConstTensorView input) {
+  if (!runtime_) out_of_order("forward", "prepare");
+  runtime_->forward(input);
+}
+
+const Tensor& Model::output() const {
+  if (!runtime_) out_of_order("output", "prepare");
+  return runtime_->output();
+}
+
+Tensor Model::node_output(std::size_t node) {
+  if (!runtime_) out_of_order("node_output", "prepare");
+  return runtime_->node_output(node);
+}
+
+}  // namespace initforge

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "framework/core/export.h"
+#include "framework/core/generator.h"
+#include "framework/core/tensor.h"
+#include "framework/layers/layer.h"
+#include "framework/model/config.h"
+#include "framework/model/graph.h"
+#include "framework/model/graph_runtime.h"
+#include "framework/model/init_plan.h"
+#include "framework/model/memory_budget.h"
+#include "framework/plugin/registry.h"
+
+namespace initforge {
+
+/// A config turned into a runnable model, one step at a time:
+/// build (everything checkable without allocating: graph, shapes, init
+/// plan, memory) -> initialize (fill every parameter in logical layout) ->
+/// prepare (primitives for the batch; parameters reordered once) ->
+/// forward. Not movable: the runtime refers to the graph.
+class INITFORGE_API Model {
+ public:
+  /// Throws ConfigError for anything wrong with the config, including a
+  /// model that needs more memory than `available` (default: MemAvailable
+  /// of /proc/meminfo) for `batch` samples.
+  static std::unique_ptr<Model> build(
+      ModelConfig config,
+      const Registry& registry,
+      std::int64_t batch,
+      std::optional<std::int64_t> available = available_memory());
+  ~Model();
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  const ModelConfig& config() const {
+    return config_;
+  }
+  const Graph& graph() const {
+    return graph_;
+  }
+  const InitPlan& plan() const {
+    return plan_;
+  }
+  const MemoryEstimate& memory() const {
+    return memory_;
+  }
+  std::int64_t batch() const {
+    return batch_;
+  }
+
+  /// Fills every parameter in plan order (config order, weight before
+  /// bias) with its initializer and the generator `source` hands its path,
+  /// and every buffer with its initial value. The random source is kept
+  /// (random_input() continues it).
+  void initialize(std::unique_ptr<RandomSource> source);
+  /// Parameters / buffers in plan order, logical layout (after initialize).
+  std::span<const Tensor> params() const {
+    return params_;
+  }
+  std::span<const Tensor> buffers() const {
+    return buffers_;
+  }
+  /// The source given to initialize(); Error before that.
+  RandomSource& random_source() const;
+
+  /// N(0, 1) input of [batch, ...input] from the generator for path
+  /// "input": after all parameters, so in torch mode it is what
+  /// torch.randn gives after the same init calls.
+  Tensor random_input();
+
+  /// Creates the primitives for the batch and hands each layer its
+  /// parameters (reordered once into the layout its primitive prefers).
+  void prepare();
+  /// Runs the model on a row-major [batch, ...input] tensor.
+  void forward(ConstTensorView input);
+  /// The output of the last forward(), row-major [batch, ...output].
+  const Tensor& output() const;
+  /// Node `node`'s output of the last forward(), row-major.
+  Tensor node_output(std::size_t node);
+
+ private:
+  Model(ModelConfig config, Graph graph);
+
+  ModelConfig config_;
+  Graph graph_;
+  InitPlan plan_;
+  MemoryEstimate memory_;
+  std::int64_t batch_ = 0;
+  std::unique_ptr<RandomSource> source_;
+  std::vector<Tensor> params_;
+  std::vector<Tensor> buffers_;
+  std::optional<DnnlContext> ctx_;
+  std::unique_ptr<GraphRuntime> runtime_;
+};
+
+}  // namespace initforge

@@ -1,0 +1,11 @@
+# Config loading and validation (JSON -> ModelConfig; scheme checks).
+target_sources(
+  initforge_model
+  PRIVATE ${CMAKE_CURRENT_LIST_DIR}/init_rules.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/json_cursor.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/json_parse.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/layer_parser.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/layer_list_parser.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/init_spec_parser.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/config_loader.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/init_check.cpp)

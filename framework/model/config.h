@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "framework/core/generator.h"
+#include "framework/core/shape.h"
+#include "framework/init/args.h"
+#include "framework/layers/layer_options.h"
+
+namespace initforge {
+
+// A model config as plain structs: no JSON types here. Every element keeps
+// the JSON pointer it came from so later checks (schemes, shapes) can report
+// "file: /pointer: what".
+
+/// {"scheme": NAME, ARG: VALUE, ...}
+struct InitSpec {
+  std::string scheme;
+  std::vector<std::pair<std::string, ArgValue>> args;
+  std::string pointer;  // of the object, e.g. "/layers/2/init/weight"
+};
+
+/// One entry of "init_rules": a glob (`*`, `?`) on the parameter path
+/// ("fc1.weight") or on "<Type>.<param>" ("Linear.bias").
+struct InitRule {
+  std::string pattern;
+  InitSpec init;
+  std::string pointer;  // "/init_rules/0"
+};
+
+struct LayerConfig {
+  std::string name;
+  LayerOptions options;
+  std::vector<std::string> inputs;  // empty: the previous layer (or input)
+  std::vector<std::pair<std::string, InitSpec>> init;  // param name -> spec
+  std::string pointer;                                 // "/layers/3"
+};
+
+struct ModelConfig {
+  std::string file;  // as given on the command line, for messages
+  std::string name;
+  std::uint64_t seed = 0;
+  RngKind rng = RngKind::Philox;
+  Shape input;  // one sample, e.g. [1, 28, 28]
+  std::vector<LayerConfig> layers;
+  std::vector<InitRule> init_rules;
+  std::vector<std::filesystem::path> plugin_paths;  // resolved
+};
+
+}  // namespace initforge

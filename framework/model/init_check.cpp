@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "framework/model/init_check.h"
+
+#include "framework/core/error.h"
+
+namespace initforge {
+
+void check_init_spec(
+    const InitSpec& spec, const std::string& file, const Registry& registry) {
+  if (!registry.contains(spec.scheme)) {
+    try {
+      registry.find(spec.scheme);  // throws, listing names and the closest
+    } catch (const InvalidArgument& e) {
+      throw ConfigError(file, spec.pointer + "/scheme", e.what());
+    }
+  }
+  try {
+    // Binding and creating catch cross-argument constraints (a > b) too;
+    // the initializer is a few bytes: no parameter memory is touched.
+    static_cast<void>(registry.create(spec.scheme, spec.args));
+  } catch (const ArgumentError& e) {
+    throw ConfigError(file, spec.pointer + "/" + e.key(), e.what());
+  } catch (const InvalidArgument& e) {
+    throw ConfigError(file, spec.pointer, e.what());
+  }
+}
+
+void check_init_specs(const ModelConfig& config, const Registry& registry) {
+  for (const LayerConfig& layer : config.layers) {
+    for (const auto& [param, spec] : layer.init) {
+      check_init_spec(spec, config.file, registry);
+    }
+  }
+  for (const InitRule& rule : config.init_rules) {
+    check_init_spec(rule.init, config.file, registry);
+  }
+}
+
+}  // namespace initforge

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "framework/model/init_plan.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "framework/core/error.h"
+#include "framework/init/text.h"
+#include "framework/model/init_check.h"
+#include "framework/model/init_rules.h"
+
+namespace initforge {
+namespace {
+
+// Refuses an `init` entry naming a parameter the layer does not declare.
+void check_init_names(
+    const std::string& file,
+    const LayerConfig& layer,
+    std::string_view type,
+    const std::vector<ParamDecl>& decls) {
+  std::vector<std::string> names;
+  for (const ParamDecl& decl : decls) names.push_back(decl.name);
+  for (const auto& [param, spec] : layer.init) {
+    if (std::find(names.begin(), names.end(), param) != names.end()) continue;
+    std::string known;
+    for (const std::string& n : names) known += (known.empty() ? "" : ", ") + n;
+    const std::string hint = closest_match(param, names);
+    throw ConfigError(
+        file,
+        layer.pointer + "/init/" + param,
+        std::string(type) + " layer \"" + layer.name +
+            "\" has no parameter \"" + param + "\"; " +
+            (names.empty() ? "it has no parameters"
+                           : "expected one of " + known) +
+            (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
+  }
+}
+
+// The spec that decides `param`, by precedence; nullptr for the default.
+const InitSpec* choose_spec(
+    const ModelConfig& config,
+    const LayerConfig& layer,
+    std::string_view type,
+    const ParamDecl& decl,
+    PlannedParam& out) {
+  for (const auto& [param, spec] : layer.init) {
+    if (param == decl.name) {
+      out.source = InitSource::LayerInit;
+      out.source_text = "layer init";
+      return &spec;
+    }
+  }
+  const std::string type_path = std::string(type) + "." + decl.name;
+  for (std::size_t r = 0; r < config.init_rules.size(); ++r) {
+    const InitRule& rule = config.init_rules[r];
+    if (glob_match(rule.pattern, out.info.path) ||
+        glob_match(rule.pattern, type_path)) {
+      out.source = InitSource::Rule;
+      out.source_text = "rule " + std::to_string(r) + " (" + rule.pattern + ")";
+      return &rule.init;
+    }
+  }
+  out.source = InitSource::Default;
+  out.source_text = "default for " + std::string(type);
+  return nullptr;
+}
+
+// Binds the arguments and creates the initializer; errors at `pointer`.
+void create_initializer(
+    const std::string& file,
+    const std::vector<std::pair<std::string, ArgValue>>& given,
+    const Registry& registry,
+    PlannedParam& out) {
+  const bool by_default = out.source == InitSource::Default;
+  const std::string prefix = by_default ? out.source_text + " (" + out.scheme +
+                                              " for " + out.info.path + "): "
+                                        : "";
+  try {
+    const RegisteredScheme& scheme = registry.find(out.scheme);
+    out.args = bind_args(scheme.info.args, given);
+    out.initializer = registry.create(out.scheme, given);
+    out.library_path = scheme.library_path;
+  } catch (const ArgumentError& e) {
+    throw ConfigError(
+        file,
+        by_default ? out.pointer : out.pointer + "/" + e.key(),
+        prefix + e.what());
+  } catch (const InvalidArgument& e) {
+    throw ConfigError(
+        file,
+        by_default ? out.pointer : out.pointer + "/scheme",
+        prefix + e.what());
+  }
+  try {
+    out.initializer->check(out.info);
+    out.target = out.initializer->target(out.info);
+  } catch (const InvalidArgument& e) {
+    throw ConfigError(
+        file,
+        out.pointer,
+        prefix + out.scheme + " cannot initialize " + out.info.path + " " +
+            out.info.shape.to_string() + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+std::int64_t InitPlan::parameter_elements() const {
+  std::int64_t total = 0;
+  for (const PlannedParam& p : params) total += p.info.shape.numel();
+  return total;
+}
+
+const DefaultInit* default_init(std::string_view type, std::string_view param) {
+  // nn.Linear / nn.Conv2d reset_parameters: kaiming_uniform_(a=math.sqrt(5)),
+  // then U(+-1/sqrt(fan_in)) for the bias; nn.BatchNorm2d: ones and zeros.
+  static const DefaultInit kKaiming{"kaiming_uniform", std::sqrt(5.0)};
+  static const DefaultInit kFanIn{"fan_in_uniform", 0.0};
+  static const DefaultInit kOnes{"ones", 0.0};
+  static const DefaultInit kZeros{"zeros", 0.0};
+  if (type == "Linear" || type == "Conv2d") {
+    if (param == "weight") return &kKaiming;
+    if (param == "bias") return &kFanIn;
+  }
+  if (type == "BatchNorm2d") {
+    if (param == "weight") return &kOnes;
+    if (param == "bias") return &kZeros;
+  }
+  return nullptr;
+}
+
+InitPlan plan_init(
+    const ModelConfig& config, const Graph& graph, const Registry& registry) {
+  InitPlan plan;
+  const auto nodes = graph.nodes();
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const LayerConfig& layer = config.layers[i];
+    const GraphNode& node = nodes[i];
+    std::vector<ParamDecl> decls;
+    std::vector<BufferDecl> buffers;
+    try {
+      decls = node.layer->params();
+      buffers = node.layer->buffers();
+    } catch (const ShapeError& e) {  // e.g. a weight whose size overflows
+      throw ConfigError(config.file, layer.pointer, e.what());
+    }
+    check_init_names(config.file, layer, node.type, decls);
+
+    for (std::size_t p = 0; p < decls.size(); ++p) {
+      const ParamDecl& decl = decls[p];
+      PlannedParam out;
+      out.node = i;
+      out.param = p;
+      out.info = ParamInfo{
+          .path = layer.name + "." + decl.name,
+          .shape = decl.shape,
+          .fans = decl.fans};
+      const InitSpec* spec = choose_spec(config, layer, node.type, decl, out);
+      std::vector<std::pair<std::string, ArgValue>> given;
+      if (spec != nullptr) {
+        check_init_spec(*spec, config.file, registry);  // its messages
+        out.scheme = spec->scheme;
+        out.pointer = spec->pointer;
+        given = spec->args;
+      } else {
+        const DefaultInit* def = default_init(node.type, decl.name);
+        if (def == nullptr) {
+          throw ConfigError(
+              config.file,
+              layer.pointer,
+              node.type + " has no default initialization for \"" + decl.name +
+                  "\"; give one in \"init\"");
+        }
+        out.scheme = def->scheme;
+        out.pointer = layer.pointer;
+        if (out.scheme == "kaiming_uniform") given = {{"a", def->a}};
+      }
+      create_initializer(config.file, given, registry, out);
+      plan.params.push_back(std::move(out));
+    }
+    for (const BufferDecl& buffer : buffers) {
+      plan.buffers.push_back({i, layer.name + "." + buffer.name, buffer});
+    }
+  }
+  return plan;
+}
+
+}  // namespace initforge

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "framework/core/export.h"
+#include "framework/init/args.h"
+#include "framework/init/initializer.h"
+#include "framework/init/target.h"
+#include "framework/layers/layer.h"
+#include "framework/model/config.h"
+#include "framework/model/graph.h"
+#include "framework/plugin/registry.h"
+
+namespace initforge {
+
+/// Why a parameter got its scheme, by precedence.
+enum class InitSource { LayerInit, Rule, Default };
+
+/// The resolved initialization of one parameter.
+struct PlannedParam {
+  std::size_t node = 0;   // graph node (== config layer) index
+  std::size_t param = 0;  // index in the layer's params()
+  ParamInfo info;         // path "<layer>.<param>", logical shape, fans
+  std::string scheme;
+  Args args;  // bound: defaults applied
+  InitSource source = InitSource::Default;
+  std::string source_text;  // "layer init", "rule 1 (*.bias)", "default for
+                            // Linear"
+  std::string pointer;      // of the spec; the layer's for a default
+  std::string library_path;
+  std::shared_ptr<const Initializer> initializer;
+  Target target;
+};
+
+/// A non-trainable buffer and its path ("bn1.running_var").
+struct PlannedBuffer {
+  std::size_t node = 0;
+  std::string path;
+  BufferDecl decl;
+};
+
+/// Every parameter in initialization order: config order, and within a
+/// layer params() order (weight before bias), which is the order nn.Module
+/// construction draws from PyTorch's generator.
+struct INITFORGE_API InitPlan {
+  std::vector<PlannedParam> params;
+  std::vector<PlannedBuffer> buffers;
+
+  std::int64_t parameter_elements() const;
+};
+
+/// The scheme PyTorch's reset_parameters uses for `param` of a `type` layer
+/// (Linear/Conv2d weight: kaiming_uniform a=sqrt(5); bias: fan_in_uniform;
+/// BatchNorm2d: weight ones, bias zeros), or nullptr when there is none.
+struct DefaultInit {
+  const char* scheme;
+  double a;  // kaiming_uniform's `a`; unused otherwise
+};
+INITFORGE_API const DefaultInit* default_init(
+    std::string_view type, std::string_view param);
+
+/// Resolves each parameter's scheme (layer init > first matching rule, on
+/// the path or on "<Type>.<param>" > PyTorch default), binds its arguments,
+/// creates the initializer and checks it against the parameter, all before
+/// any allocation. Errors are ConfigErrors at the spec's pointer (the
+/// layer's for a default): unknown scheme, bad arguments, a scheme that
+/// cannot initialize that shape, an `init` naming a parameter the layer
+/// does not have.
+INITFORGE_API InitPlan plan_init(
+    const ModelConfig& config, const Graph& graph, const Registry& registry);
+
+}  // namespace initforge

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "framework/model/layer_list_parser.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+
+#include "framework/init/text.h"
+#include "framework/model/init_spec_parser.h"
+#include "framework/model/layer_parser.h"
+
+namespace initforge {
+
+namespace {
+
+constexpr std::array<std::string_view, 4> kCommonKeys{
+    "name", "type", "inputs", "init"};
+
+std::vector<std::string_view> allowed_keys(std::optional<std::size_t> type) {
+  std::vector<std::string_view> keys(kCommonKeys.begin(), kCommonKeys.end());
+  for (std::size_t t = 0; t < kLayerTypeNames.size(); ++t) {
+    if (type && t != *type) continue;
+    for (const std::string_view k : layer_option_keys(t)) {
+      if (std::find(keys.begin(), keys.end(), k) == keys.end()) {
+        keys.push_back(k);
+      }
+    }
+  }
+  return keys;
+}
+
+bool valid_name(const std::string& name) {
+  auto alpha = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+  };
+  if (name.empty() || !alpha(name[0])) return false;
+  return std::all_of(name.begin(), name.end(), [&](char c) {
+    return alpha(c) || (c >= '0' && c <= '9');
+  });
+}
+
+// Names as written, for telling "later layer" from "unknown" in `inputs`.
+std::vector<std::string> all_names(const JsonCursor& layers) {
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const nlohmann::json& layer = layers.json()[i];
+    const bool named = layer.is_object() && layer.contains("name") &&
+                       layer["name"].is_string();
+    names.push_back(named ? layer["name"].get<std::string>() : "");
+  }
+  return names;
+}
+
+std::string parse_name(
+    const JsonCursor& layer, const std::vector<LayerConfig>& earlier) {
+  const JsonCursor c = layer.require("name", "a unique layer name");
+  const std::string name = c.string();
+  if (!valid_name(name)) {
+    c.expected(
+        "a name of letters, digits and _ not starting with a digit (it "
+        "prefixes parameter paths: \"fc1.weight\")");
+  }
+  if (name == "input") {
+    c.fail("\"input\" names the model's input; choose another layer name");
+  }
+  for (const LayerConfig& e : earlier) {
+    if (e.name == name) {
+      c.fail(
+          "duplicate layer name \"" + name + "\" (first used at " + e.pointer +
+          "/name)");
+    }
+  }
+  return name;
+}
+
+std::vector<std::string> parse_inputs(
+    const JsonCursor& layer,
+    std::size_t index,
+    const std::string& name,
+    const std::vector<std::string>& names) {
+  std::vector<std::string> inputs;
+  const auto c = layer.find("inputs");
+  if (!c) return inputs;
+  c->expect_array("an array of layer names");
+  std::vector<std::string> known{"input"};
+  known.insert(known.end(), names.begin(), names.begin() + index);
+  for (std::size_t k = 0; k < c->size(); ++k) {
+    const JsonCursor item = c->at(k);
+    const std::string ref = item.string();
+    if (std::find(known.begin(), known.end(), ref) != known.end()) {
+      inputs.push_back(ref);
+      continue;
+    }
+    if (ref == name) {
+      item.fail(
+          "layer \"" + name +
+          "\" cannot take its own output (cycles are not allowed)");
+    }
+    if (std::find(names.begin() + index, names.end(), ref) != names.end()) {
+      item.fail(
+          "layer \"" + ref + "\" is defined after \"" + name +
+          "\" (configs must list layers in order; cycles are not allowed)");
+    }
+    const std::string hint = closest_match(ref, known);
+    item.fail(
+        "unknown layer \"" + ref + "\";" +
+        (hint.empty() ? "" : " did you mean \"" + hint + "\"?") +
+        " expected \"input\" or the name of an earlier layer");
+  }
+  return inputs;
+}
+
+// Add sums two or more inputs; every other type has exactly one.
+void check_arity(
+    const JsonCursor& layer, const LayerConfig& config, std::string_view type) {
+  const std::size_t n = config.inputs.size();
+  if (type == "Add") {
+    if (n == 0) {
+      layer.require("inputs", "Add sums two or more earlier outputs");
+    }
+    if (n < 2) layer.find("inputs")->expected("at least two layer names");
+  } else if (layer.has("inputs") && n != 1) {
+    layer.find("inputs")->expected(
+        "exactly one layer name for a " + std::string(type) + " layer");
+  }
+}
+
+std::vector<std::pair<std::string, InitSpec>> parse_init(
+    const JsonCursor& layer, const LayerOptions& options) {
+  std::vector<std::pair<std::string, InitSpec>> out;
+  const auto c = layer.find("init");
+  if (!c) return out;
+  c->expect_object("an object {PARAM: {\"scheme\": NAME, ...}}");
+  const std::string type(layer_type_name(options));
+  const auto possible = layer_param_names(options.index());
+  if (possible.empty() && !c->json().empty()) {
+    c->fail("a " + type + " layer has no parameters to initialize");
+  }
+  const std::vector<std::string_view> owned = layer_param_names(options);
+  const std::vector<std::string> names(possible.begin(), possible.end());
+  for (const auto& item : c->json().items()) {
+    const std::string& param = item.key();
+    const JsonCursor spec = *c->find(param);
+    if (std::find(names.begin(), names.end(), param) == names.end()) {
+      const std::string hint = closest_match(param, names);
+      spec.fail(
+          "unknown parameter \"" + param + "\" of a " + type + " layer;" +
+          (hint.empty() ? "" : " did you mean \"" + hint + "\"?") +
+          " expected one of weight, bias");
+    }
+    if (std::find(owned.begin(), owned.end(), param) == owned.end()) {
+      spec.fail("this " + type + " layer has no bias (\"bias\": false)");
+    }
+  }
+  // Weight before bias, the order parameters are initialized in.
+  for (const std::string_view param : owned) {
+    if (const auto spec = c->find(param)) {
+      out.emplace_back(std::string(param), parse_init_spec(*spec));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<LayerConfig> parse_layers(const JsonCursor& layers) {
+  layers.expect_array("a non-empty array of layers");
+  if (layers.size() == 0) layers.expected("a non-empty array of layers");
+  const std::vector<std::string> names = all_names(layers);
+  std::vector<LayerConfig> out;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const JsonCursor layer = layers.at(i);
+    layer.expect_object("a layer object {\"name\": ..., \"type\": ..., ...}");
+    if (!layer.has("type")) {
+      // A misspelled "type" is more likely than a missing one: say so.
+      layer.check_keys(allowed_keys(std::nullopt), "a layer");
+      layer.require("type", "a layer type such as \"Linear\"");
+    }
+    const std::size_t type = parse_layer_type(*layer.find("type"));
+    const std::string type_name(kLayerTypeNames[type]);
+    layer.check_keys(allowed_keys(type), "a " + type_name + " layer");
+    LayerConfig config;
+    config.pointer = layer.pointer();
+    config.name = parse_name(layer, out);
+    config.options = parse_layer_options(layer, type);
+    config.inputs = parse_inputs(layer, i, config.name, names);
+    check_arity(layer, config, type_name);
+    config.init = parse_init(layer, config.options);
+    out.push_back(std::move(config));
+  }
+  return out;
+}
+
+}  // namespace initforge

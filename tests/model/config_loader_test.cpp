@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "framework/model/config_loader.h"
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "framework/core/error.h"
+
+#include "tests/testing/temp_dir.h"
+
+namespace initforge {
+namespace {
+
+using initforge::testing::TempDir;
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+const fs::path kConfigs = INITFORGE_CONFIGS_DIR;
+
+ModelConfig parse(const std::string& text) {
+  return parse_config(text, "t.json", fs::current_path());
+}
+
+// A config with `layers` (JSON text) after a valid name and input.
+ModelConfig with_layers(
+    const std::string& layers, const std::string& rest = "") {
+  return parse(
+      R"({"name": "t", "input": [3, 8, 8], "layers": [)" + layers + "]" + rest +
+      "}");
+}
+
+// The ConfigError `text` raises, as "pointer|message".
+std::string error_of(const std::string& text) {
+  try {
+    parse(text);
+  } catch (const ConfigError& e) {
+    return e.pointer() + "|" + e.what();
+  }
+  return "no error";
+}
+
+const InitSpec& init_of(const LayerConfig& layer, const std::string& param) {
+  for (const auto& [name, spec] : layer.init) {
+    if (name == param) return spec;
+  }
+  throw std::runtime_error("no init for " + param);
+}
+
+TEST(LoadConfig, MlpExampleLoads) {
+  const ModelConfig c = load_config(kConfigs / "mlp.json");
+  EXPECT_EQ(c.file, (kConfigs / "mlp.json").string());
+  EXPECT_EQ(c.name, "fashion_mnist_mlp");
+  EXPECT_EQ(c.input, Shape({1, 28, 28}));
+  ASSERT_EQ(c.layers.size(), 6U);
+  EXPECT_TRUE(std::holds_alternative<FlattenOptions>(c.layers[0].options));
+  const int widths[] = {256, 128, 10};
+  for (int k = 0; k < 3; ++k) {
+    const LayerConfig& fc = c.layers[1 + 2 * k];
+    ASSERT_TRUE(std::holds_alternative<LinearOptions>(fc.options));
+    EXPECT_EQ(std::get<LinearOptions>(fc.options).out_features, widths[k]);
+  }
+  EXPECT_EQ(c.layers[1].name, "fc1");
+  EXPECT_EQ(c.layers[1].pointer, "/layers/1");
+  const InitSpec& w = init_of(c.layers[1], "weight");
+  EXPECT_EQ(w.scheme, "kaiming_uniform");
+  EXPECT_EQ(w.pointer, "/layers/1/init/weight");
+  ASSERT_EQ(w.args.size(), 1U);
+  EXPECT_EQ(w.args[0].first, "nonlinearity");
+  EXPECT_EQ(std::get<std::string>(w.args[0].second), "relu");
+  ASSERT_EQ(c.init_rules.size(), 1U);
+  EXPECT_EQ(c.init_rules[0].pattern, "*.bias");
+  EXPECT_EQ(c.init_rules[0].init.scheme, "zeros");
+  EXPECT_TRUE(c.init_rules[0].init.args.empty());  // "pattern" is no arg
+  EXPECT_EQ(c.init_rules[0].pointer, "/init_rules/0");
+}
+
+TEST(LoadConfig, CnnExampleHasTheIssueArchitecture) {
+  const ModelConfig c = load_config(kConfigs / "cnn.json");
+  ASSERT_EQ(c.layers.size(), 10U);
+  const auto& conv2 = std::get<Conv2dOptions>(c.layers[3].options);
+  EXPECT_EQ(conv2.out_channels, 64);
+  EXPECT_EQ(conv2.kernel_size, (Pair{3, 3}));
+  EXPECT_EQ(conv2.padding, (Pair{1, 1}));
+  EXPECT_EQ(conv2.stride, (Pair{1, 1}));
+  const auto& pool = std::get<MaxPool2dOptions>(c.layers[2].options);
+  EXPECT_EQ(pool.kernel_size, (Pair{2, 2}));
+  EXPECT_EQ(pool.stride, (Pair{0, 0}));  // PyTorch: defaults to the kernel
+  EXPECT_EQ(std::get<LinearOptions>(c.layers[7].options).out_features, 128);
+  EXPECT_EQ(c.init_rules.size(), 2U);
+  EXPECT_EQ(c.layers[9].init.size(), 2U);
+}
+
+TEST(LoadConfig, ResnetBlockHasAResidualAdd) {
+  const ModelConfig c = load_config(kConfigs / "resnet_block.json");
+  EXPECT_EQ(c.rng, RngKind::Torch);
+  EXPECT_EQ(c.seed, 7U);
+  EXPECT_FALSE(std::get<Conv2dOptions>(c.layers[0].options).bias);
+  EXPECT_TRUE(std::holds_alternative<BatchNorm2dOptions>(c.layers[1].options));
+  const LayerConfig& add = c.layers[5];
+  EXPECT_TRUE(std::holds_alternative<AddOptions>(add.options));
+  EXPECT_EQ(add.inputs, (std::vector<std::string>{"bn2", "input"}));
+  EXPECT_TRUE(c.layers[6].inputs.empty());  // the previous layer
+}
+
+TEST(LoadConfig, DeepReluHasThirtyHiddenLayers) {
+  const ModelConfig c = load_config(kConfigs / "deep_relu_30.json");
+  ASSERT_EQ(c.layers.size(), 62U);  // flatten + 30 x (Linear, ReLU) + out
+  int linear = 0;
+  for (const LayerConfig& l : c.layers) {
+    if (const auto* o = std::get_if<LinearOptions>(&l.options)) {
+      ++linear;
+      if (l.name != "out") {
+        EXPECT_EQ(o->out_features, 256);
+      }
+    }
+  }
+  EXPECT_EQ(linear, 31);
+  EXPECT_EQ(c.init_rules[0].pattern, "Linear.weight");
+  EXPECT_EQ(init_of(c.layers.back(), "weight").scheme, "kaiming_normal");
+}
+
+TEST(LoadConfig, DefaultsFollowPyTorch) {
+  const ModelConfig c = with_layers(
+      R"({"name": "c", "type": "Conv2d", "out_channels": 4, "kernel_size": [3, 5]},
+         {"name": "bn", "type": "BatchNorm2d"},
+         {"name": "a", "type": "LeakyReLU"}, {"name": "g", "type": "GELU"},
+         {"name": "p", "type": "AvgPool2d", "kernel_size": 2},
+         {"name": "f", "type": "Flatten"}, {"name": "s", "type": "Softmax"})");
+  EXPECT_EQ(c.seed, 0U);
+  EXPECT_EQ(c.rng, RngKind::Philox);
+  EXPECT_TRUE(c.init_rules.empty());
+  EXPECT_TRUE(c.plugin_paths.empty());
+  const auto& conv = std::get<Conv2dOptions>(c.layers[0].options);
+  EXPECT_EQ(conv.kernel_size, (Pair{3, 5}));
+  EXPECT_EQ(conv.dilation, (Pair{1, 1}));
+  EXPECT_EQ(conv.groups, 1);
+  EXPECT_TRUE(conv.bias);
+  EXPECT_EQ(std::get<BatchNorm2dOptions>(c.layers[1].options).eps, 1e-5);
+  EXPECT_EQ(std::get<BatchNorm2dOptions>(c.layers[1].options).momentum, 0.1);
+  EXPECT_EQ(
+      std::get<LeakyReLUOptions>(c.layers[2].options).negative_slope, 0.01);
+  EXPECT_EQ(std::get<GELUOptions>(c.layers[3].options).approximate, "none");
+  EXPECT_TRUE(
+      std::get<AvgPool2dOptions>(c.layers[4].options).count_include_pad);
+  EXPECT_EQ(std::get<FlattenOptions>(c.layers[5].options).start_dim, 1);
+  EXPECT_EQ(std::get<FlattenOptions>(c.layers[5].options).end_dim, -1);
+  EXPECT_EQ(std::get<SoftmaxOptions>(c.layers[6].options).dim, 1);
+}
+
+TEST(LoadConfig, ReadsEveryHyperParameter) {
+  const ModelConfig c = with_layers(
+      R"({"name": "c", "type": "Conv2d", "out_channels": 4, "kernel_size": 3,
+          "stride": [2, 1], "padding": 1, "dilation": 2, "groups": 2, "bias": false},
+         {"name": "m", "type": "MaxPool2d", "kernel_size": 3, "stride": 2, "padding": 1},
+         {"name": "a", "type": "LeakyReLU", "negative_slope": 0.2},
+         {"name": "g", "type": "GELU", "approximate": "tanh"},
+         {"name": "p", "type": "AvgPool2d", "kernel_size": [2, 4], "count_include_pad": false},
+         {"name": "f", "type": "Flatten", "start_dim": 0, "end_dim": 2},
+         {"name": "s", "type": "Softmax", "dim": -1},
+         {"name": "l", "type": "Linear", "out_features": 7, "bias": false})");
+  const auto& conv = std::get<Conv2dOptions>(c.layers[0].options);
+  EXPECT_EQ(conv.stride, (Pair{2, 1}));
+  EXPECT_EQ(conv.padding, (Pair{1, 1}));
+  EXPECT_EQ(conv.dilation, (Pair{2, 2}));
+  EXPECT_EQ(conv.groups, 2);
+  EXPECT_FALSE(conv.bias);
+  const auto& max = std::get<MaxPool2dOptions>(c.layers[1].options);
+  EXPECT_EQ(max.stride, (Pair{2, 2}));
+  EXPECT_EQ(max.padding, (Pair{1, 1}));
+  EXPECT_EQ(
+      std::get<LeakyReLUOptions>(c.layers[2].options).negative_slope, 0.2);
+  EXPECT_EQ(std::get<GELUOptions>(c.layers[3].options).approximate, "tanh");
+  const auto& avg = std::get<AvgPool2dOptions>(c.layers[4].options);
+  EXPECT_EQ(avg.kernel_size, (Pair{2, 4}));
+  EXPECT_FALSE(avg.count_include_pad);
+  EXPECT_EQ(std::get<FlattenOptions>(c.layers[5].options).start_dim, 0);
+  EXPECT_EQ(std::get<SoftmaxOptions>(c.layers[6].options).dim, -1);
+  EXPECT_FALSE(std::get<LinearOptions>(c.layers[7].options).bias);
+}
+
+TEST(LoadConfig, SeedCoversTheWholeUnsignedRange) {
+  const std::string layers = R"([{"name": "f", "type": "Flatten"}])";
+  EXPECT_EQ(
+      parse(
+          R"({"name": "t", "input": [4], "seed": 18446744073709551615,
+                "layers": )" +
+          layers + "}")
+          .seed,
+      18446744073709551615ULL);
+  EXPECT_THAT(
+      error_of(
+          R"({"name": "t", "input": [4], "seed": 18446744073709551616,
+                   "layers": )" +
+          layers + "}"),
+      HasSubstr("/seed|"));
+}
+
+TEST(LoadConfig, InitArgumentsKeepTheirJsonTypes) {
+  const ModelConfig c = with_layers(
+      R"({"name": "l", "type": "Linear", "out_features": 2, "init": {
+          "bias": {"scheme": "s", "flag": true, "name": "x"},
+          "weight": {"scheme": "s", "i": 3, "d": 0.5, "e": 2.0}}})");
+  const LayerConfig& l = c.layers[0];
+  ASSERT_EQ(l.init.size(), 2U);
+  EXPECT_EQ(l.init[0].first, "weight");  // weight before bias, as PyTorch
+  EXPECT_EQ(l.init[1].first, "bias");
+  const auto& w = l.init[0].second.args;  // sorted by name: d, e, i
+  ASSERT_EQ(w.size(), 3U);
+  EXPECT_EQ(std::get<double>(w[0].second), 0.5);
+  EXPECT_EQ(std::get<double>(w[1].second), 2.0);  // 2.0 stays a float
+  EXPECT_EQ(std::get<std::int64_t>(w[2].second), 3);
+  const auto& b = l.init[1].second.args;
+  EXPECT_EQ(std::get<bool>(b[0].second), true);
+  EXPECT_EQ(std::get<std::string>(b[1].second), "x");
+}
+
+TEST(LoadConfig, MalformedJsonNamesFileLineAndColumn) {
+  try {
+    parse_config("{\n  \"name\": \"t\",\n  ]", "dir/x.json", ".");
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.pointer(), "");
+    EXPECT_THAT(
+        e.what(),
+        ::testing::StartsWith("dir/x.json: line 3, column 3: malformed JSON:"));
+  }
+}
+
+TEST(LoadConfig, KeysWithSlashOrTildeAreEscapedInPointers) {
+  EXPECT_THAT(error_of(R"({"name": "t", "a/b~c": 1})"), HasSubstr("/a~1b~0c|"));
+}
+
+TEST(LoadConfig, DuplicateKeysInsideArraysAreLocated) {
+  EXPECT_THAT(
+      error_of(R"({"name": "t", "input": [1], "layers": [
+          {"name": "f", "type": "Flatten"},
+          {"name": "g", "type": "Flatten", "name": "h"}]})"),
+      HasSubstr("/layers/1/name|t.json: /layers/1/name: duplicate key"));
+}
+
+TEST(LoadConfig, ErrorsAreCheckedInDocumentOrder) {
+  // name is checked before layers: the first problem a reader meets.
+  EXPECT_THAT(
+      error_of(R"({"name": 1, "input": [1], "layers": []})"),
+      HasSubstr("/name|"));
+}
+
+TEST(LoadConfig, NumbersThatOverflowToInfinityAreRefused) {
+  EXPECT_THAT(
+      error_of(R"({"name": "t", "input": [4], "layers": [
+          {"name": "a", "type": "LeakyReLU", "negative_slope": 1e999}]})"),
+      HasSubstr("/layers/0/negative_slope|t.json: /layers/0/negative_slope: "
+                "expected a finite number (a double); got 1e999"));
+  EXPECT_THAT(
+      error_of(R"({"name": "t", "input": [4], "layers": [
+          {"name": "l", "type": "Linear", "out_features": 2,
+           "init": {"weight": {"scheme": "normal", "std": -1e999}}}]})"),
+      HasSubstr("/layers/0/init/weight/std|"));
+}
+
+TEST(LoadConfig, UnknownTypeFarFromEveryNameHasNoHint) {
+  const std::string e = error_of(R"({"name": "t", "input": [4], "layers": [
+      {"name": "x", "type": "Transformer"}]})");
+  EXPECT_THAT(e, HasSubstr("/layers/0/type|"));
+  EXPECT_THAT(e, HasSubstr("unknown layer type \"Transformer\"; expected"));
+}
+
+TEST(LoadConfig, EmptyInitOnAParameterlessLayerIsAccepted) {
+  const ModelConfig c =
+      with_layers(R"({"name": "r", "type": "ReLU", "init": {}})");
+  EXPECT_TRUE(c.layers[0].init.empty());
+}
+
+TEST(LoadConfig, PluginPathsAreResolvedAgainstTheConfigDirectory) {
+  const TempDir dir;
+  fs::create_directories(dir.path() / "plugins");
+  const fs::path file = dir.write(
+      "m.json",
+      R"({"name": "t", "input": [4], "layers": [{"name": "f", "type": "Flatten"}],
+          "plugins": {"paths": ["plugins", ")" +
+          (dir.path() / "m.json").string() + R"("]}})");
+  const ModelConfig c = load_config(file);
+  ASSERT_EQ(c.plugin_paths.size(), 2U);
+  EXPECT_EQ(c.plugin_paths[0], dir.path() / "plugins");
+  EXPECT_EQ(c.plugin_paths[1], dir.path() / "m.json");  // absolute: kept
+}
+
+TEST(LoadConfig, MissingFileIsAnIoError) {
+  const TempDir dir;
+  EXPECT_THROW(load_config(dir.path() / "nope.json"), IoError);
+  EXPECT_THROW(load_config(dir.path()), IoError);  // a directory
+  try {
+    load_config(dir.path() / "nope.json");
+  } catch (const IoError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("nope.json: No such file or directory"));
+  }
+}
+
+}  // namespace
+}  // namespace initforge

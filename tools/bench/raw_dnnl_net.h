@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// The raw baseline of bench_model: a sequential network driven through
+// oneDNN 2.6 primitives directly, with nothing of initforge in the way.
+// One primitive per layer, format_tag::any wherever oneDNN has a preference,
+// weights reordered once at build, activations left in the producer's layout
+// (a reorder only where a primitive asks for another one), one stream.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include "framework/core/shape.h"
+#include "framework/layers/layer_options.h"
+
+namespace initforge::bench {
+
+/// A sequential network of Linear, Conv2d, pooling, eltwise, Softmax and
+/// Flatten (only directly before a Linear, which reads 4-D sources as they
+/// are). Throws std::runtime_error naming an unsupported layer.
+class RawDnnlNet {
+ public:
+  /// `input`: one sample's shape; weights get deterministic pseudo-random
+  /// values of Kaiming scale (speed does not depend on them).
+  RawDnnlNet(
+      const Shape& input,
+      std::span<const LayerOptions> layers,
+      std::int64_t batch);
+
+  /// The plain (row-major) input batch to fill before forward().
+  std::span<float> input();
+  /// Runs every primitive and waits; the output ends in a plain layout.
+  void forward();
+  /// The plain output batch after forward().
+  std::span<const float> output() const;
+  /// Multiply-adds of one forward pass (Linear and Conv2d), for GFLOP/s.
+  double flops() const {
+    return flops_;
+  }
+
+ private:
+  struct Step {
+    dnnl::primitive primitive;
+    std::unordered_map<int, dnnl::memory> args;
+  };
+  // The current activation: its memory and logical dims (with batch).
+  struct Activation {
+    dnnl::memory mem;
+    dnnl::memory::dims dims;
+  };
+
+  void add_linear(const LinearOptions& o);
+  void add_conv(const Conv2dOptions& o);
+  void add_pool(dnnl::algorithm alg, const Pair& k, Pair s, const Pair& p);
+  void add_eltwise(dnnl::algorithm alg, float alpha);
+  void add_softmax(std::int64_t axis);
+  void flatten();
+  // Reorders the current activation into `want` when it differs.
+  dnnl::memory as_layout(const dnnl::memory::desc& want);
+  dnnl::memory weights(
+      const dnnl::memory::desc& want,
+      const dnnl::memory::dims& dims,
+      dnnl::memory::format_tag logical,
+      std::int64_t fan_in);
+
+  dnnl::engine engine_{dnnl::engine::kind::cpu, 0};
+  dnnl::stream stream_{engine_};
+  std::vector<Step> steps_;
+  dnnl::memory input_;
+  dnnl::memory output_;
+  Activation cur_;
+  bool flattened_ = false;
+  std::uint64_t seed_ = 1;
+  double flops_ = 0;
+};
+
+}  // namespace initforge::bench

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// Pieces shared by `validate` and `run`: reading a config together with the
+// plugins it needs.
+
+#include <cstdint>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "framework/model/config.h"
+#include "framework/plugin/registry.h"
+
+#include "tools/cli/cli_common.h"
+
+namespace initforge::cli {
+
+/// Reads CONFIG, loads the built-in plugins (unless disabled), the config's
+/// plugins.paths and each --plugin-dir (a library loaded once even when two
+/// of these name it), then checks every init spec against the schemes.
+/// ConfigError / IoError for the config, PluginError for a library.
+ModelConfig load_model_config(
+    const std::string& path, const PluginOptions& plugins, Registry& registry);
+
+/// "--seed" text -> uint64; UsageError naming the option otherwise.
+std::uint64_t parse_seed_option(const std::string& text);
+
+/// "--batch" text -> int64 >= 1; UsageError otherwise.
+std::int64_t parse_batch_option(const std::string& text);
+
+}  // namespace initforge::cli

@@ -1,0 +1,424 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""Writes the whole-model golden data of torch mode: for each example config,
+the parameters PyTorch 1.13 gives the same architecture after
+torch.manual_seed(seed) and the same init calls in the same order, and its
+forward output (eval mode) on a fixed input batch. tests/golden's
+model_golden_tests compares `initforge run CONFIG --rng torch` against it.
+
+Run with the Debian python that has torch 1.13 (CI does not need torch):
+    /usr/bin/python3 tools/golden/make_model_golden.py [--configs DIR] [--out DIR]
+
+Output: one directory per case under tests/data/model_golden/ (or --out):
+<config>_seed<S> for the config's own seed and ALT_SEED (passed as --seed),
+and <config>_defaults_seed<S> for DEFAULTS_VARIANTS, the config stripped of
+its inits (saved there as config.json), so the layer defaults run end to end.
+  manifest.json  config path from the repository root, seed, batch, the
+                 thread count to run with (2 for ALT_SEED, else 1); per
+                 tensor (state_dict order) its name, shape, kind
+                 (parameter/buffer), scheme, sha256 of the float32
+                 little-endian bytes, and where its values are in values.npy:
+                 all of them (while the case's BUDGET of elements lasts) or
+                 the first and last EDGE values
+  values.npy     1-D float32, the stored values back to back
+  input.npy      the input batch, [BATCH, *input]
+  output.npy     the forward output in eval mode
+  config.json    (defaults variants only) the config the test runs
+
+Replica of initforge's torch mode: the modules are built (their own
+reset_parameters consumes the stream), then torch.manual_seed(seed) again and
+every parameter is filled once, in config order, weight before bias, with the
+scheme initforge picks (layer init > first matching init_rule > the layer
+type's PyTorch default). With no explicit inits this is exactly what
+`torch.manual_seed(seed); Model()` gives, which the script checks.
+"""
+import argparse
+import copy
+import glob
+import hashlib
+import json
+import math
+import os
+import re
+import shutil
+import sys
+import warnings
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.init as init
+
+BATCH = 3            # odd on purpose
+INPUT_SEED = 20240   # numpy seed of the input batch (independent of torch)
+BUDGET = 32 * 1024   # elements per case stored whole (in state_dict order)
+EDGE = 64            # otherwise: sha256 plus the first and last EDGE values
+ALT_SEED = 12345     # every config runs with its own seed and this one
+# Also run stripped of init/init_rules: the layer defaults end to end.
+DEFAULTS_VARIANTS = ("cnn.json", "resnet_block.json")
+
+
+class Skip(Exception):
+    """A config this script cannot express in PyTorch."""
+
+
+def pair(value, name):
+    if isinstance(value, int):
+        return (value, value)
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value):
+        return tuple(value)
+    raise Skip("%s: expected an int or [h, w], got %r" % (name, value))
+
+
+# ------------------------------------------------------------------ modules
+HYPER = {  # accepted hyper-parameter keys per type (everything else: Skip)
+    "Linear": {"out_features", "bias"},
+    "Conv2d": {"out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias"},
+    "ReLU": set(), "Tanh": set(), "Sigmoid": set(), "Add": set(),
+    "LeakyReLU": {"negative_slope"},
+    "GELU": {"approximate"},
+    "MaxPool2d": {"kernel_size", "stride", "padding"},
+    "AvgPool2d": {"kernel_size", "stride", "padding", "count_include_pad"},
+    "BatchNorm2d": {"eps", "momentum"},
+    "Flatten": {"start_dim", "end_dim"},
+    "Softmax": {"dim"},
+}
+STRUCTURE = {"name", "type", "inputs", "init"}
+
+
+def make_module(layer, in_shapes):
+    """The torch module of one config layer; in_shapes are per sample."""
+    kind = layer["type"]
+    if kind not in HYPER:
+        raise Skip("layer %r: type %r has no PyTorch replica here" % (layer.get("name"), kind))
+    extra = set(layer) - STRUCTURE - HYPER[kind]
+    if extra:
+        raise Skip("layer %r: unknown keys %s" % (layer["name"], sorted(extra)))
+    h = {k: v for k, v in layer.items() if k in HYPER[kind]}
+    shape = in_shapes[0]
+    if kind == "Linear":
+        return nn.Linear(shape[-1], h["out_features"], bias=h.get("bias", True))
+    if kind == "Conv2d":
+        return nn.Conv2d(shape[0], h["out_channels"], pair(h["kernel_size"], "kernel_size"),
+                         stride=pair(h.get("stride", 1), "stride"),
+                         padding=pair(h.get("padding", 0), "padding"),
+                         dilation=pair(h.get("dilation", 1), "dilation"),
+                         groups=h.get("groups", 1), bias=h.get("bias", True))
+    if kind == "ReLU":
+        return nn.ReLU()
+    if kind == "LeakyReLU":
+        return nn.LeakyReLU(h.get("negative_slope", 0.01))
+    if kind == "Tanh":
+        return nn.Tanh()
+    if kind == "Sigmoid":
+        return nn.Sigmoid()
+    if kind == "GELU":
+        return nn.GELU(approximate=h.get("approximate", "none"))
+    if kind in ("MaxPool2d", "AvgPool2d"):
+        k = pair(h["kernel_size"], "kernel_size")
+        s = pair(h["stride"], "stride") if "stride" in h else k
+        p = pair(h.get("padding", 0), "padding")
+        if kind == "MaxPool2d":
+            return nn.MaxPool2d(k, s, p)
+        return nn.AvgPool2d(k, s, p, count_include_pad=h.get("count_include_pad", True))
+    if kind == "BatchNorm2d":
+        return nn.BatchNorm2d(shape[0], eps=h.get("eps", 1e-5), momentum=h.get("momentum", 0.1))
+    if kind == "Flatten":
+        return nn.Flatten(h.get("start_dim", 1), h.get("end_dim", -1))
+    if kind == "Softmax":
+        return nn.Softmax(dim=h.get("dim", 1))
+    if kind == "Add":
+        return None
+    raise Skip("unreachable: %s" % kind)
+
+
+class ConfigModel(nn.Module):
+    """The config's graph: modules registered under the layer names, so the
+    state_dict keys are initforge's parameter paths."""
+
+    def __init__(self, config):
+        super().__init__()
+        self.order = []   # (name, type, input names)
+        shapes = {"input": tuple(config["input"])}
+        previous = "input"
+        for i, layer in enumerate(config["layers"]):
+            name = layer["name"]
+            inputs = layer.get("inputs", [previous])
+            if isinstance(inputs, str):
+                inputs = [inputs]
+            module = make_module(layer, [shapes[n] for n in inputs])
+            if module is not None:
+                module.eval()   # the probe below must not update BatchNorm stats
+                self.add_module(name, module)
+            self.order.append((name, layer["type"], inputs))
+            with torch.no_grad():   # per-sample output shape, from a probe
+                probe = self._run_layer(name, layer["type"],
+                                        [torch.zeros((2,) + shapes[n]) for n in inputs])
+            shapes[name] = tuple(probe.shape[1:])
+            previous = name
+
+    def _run_layer(self, name, kind, xs):
+        if kind == "Add":
+            out = xs[0]
+            for x in xs[1:]:
+                out = out + x
+            return out
+        return getattr(self, name)(xs[0])
+
+    def forward(self, x):
+        values = {"input": x}
+        for name, kind, inputs in self.order:
+            values[name] = self._run_layer(name, kind, [values[n] for n in inputs])
+        return values[self.order[-1][0]]
+
+
+# ------------------------------------------------------------------- inits
+def glob_match(pattern, text):
+    """initforge's glob_match: '*' any run (dots included), '?' one char."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, text, re.S) is not None
+
+
+def split_spec(spec, where):
+    if not isinstance(spec, dict) or "scheme" not in spec:
+        raise Skip("%s: expected {\"scheme\": NAME, ...}" % where)
+    return spec["scheme"], {k: v for k, v in spec.items() if k != "scheme"}
+
+
+def rule_parts(rule, i):
+    """(pattern, spec) of init_rules[i]; accepts {"pattern", "init": {...}}
+    and {"pattern", "scheme", ARG...}."""
+    pattern = rule.get("pattern", rule.get("match"))
+    if pattern is None:
+        raise Skip("/init_rules/%d: no pattern" % i)
+    if "init" in rule:
+        return pattern, rule["init"]
+    return pattern, {k: v for k, v in rule.items() if k not in ("pattern", "match")}
+
+
+def choose(config, layer, param):
+    """(scheme, args, chosen-by) as initforge resolves them."""
+    path = "%s.%s" % (layer["name"], param)
+    own = layer.get("init", {})
+    if param in own:
+        return split_spec(own[param], path) + ("init",)
+    for i, rule in enumerate(config.get("init_rules", [])):
+        pattern, spec = rule_parts(rule, i)
+        if glob_match(pattern, path) or glob_match(pattern, "%s.%s" % (layer["type"], param)):
+            return split_spec(spec, "/init_rules/%d" % i) + ("rule %d" % i,)
+    return None, {}, "default"
+
+
+def fan_in_of(weight):
+    fan_in, _ = init._calculate_fan_in_and_fan_out(weight)
+    return fan_in
+
+
+def default_init(kind, param, tensor, weight):
+    if kind in ("Linear", "Conv2d"):
+        if param == "weight":
+            return init.kaiming_uniform_(tensor, a=math.sqrt(5))
+        fan_in = fan_in_of(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        return init.uniform_(tensor, -bound, bound)
+    if kind == "BatchNorm2d":
+        return init.ones_(tensor) if param == "weight" else init.zeros_(tensor)
+    raise Skip("no default init for %s.%s" % (kind, param))
+
+
+TORCH_SCHEMES = {"uniform", "normal", "trunc_normal", "constant", "ones", "zeros", "eye",
+                 "dirac", "xavier_uniform", "xavier_normal", "kaiming_uniform",
+                 "kaiming_normal", "orthogonal", "sparse"}
+
+
+def apply_scheme(scheme, args, tensor, weight):
+    if scheme == "fan_in_uniform":   # PyTorch's Linear/Conv bias default
+        fan_in = fan_in_of(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        return init.uniform_(tensor, -bound, bound)
+    if scheme not in TORCH_SCHEMES:
+        raise Skip("scheme %r is not a torch.nn.init function" % scheme)
+    return getattr(init, scheme + "_")(tensor, **args)
+
+
+def reinitialize(model, config):
+    """torch.manual_seed(seed), then every parameter once, in config order."""
+    torch.manual_seed(config["seed"])
+    chosen = {}
+    with torch.no_grad():
+        for layer in config["layers"]:
+            module = getattr(model, layer["name"], None)
+            if module is None:
+                continue
+            weight = getattr(module, "weight", None)
+            for param, tensor in module.named_parameters(recurse=False):
+                scheme, args, by = choose(config, layer, param)
+                if scheme is None:
+                    default_init(layer["type"], param, tensor, weight)
+                    scheme = "default"
+                else:
+                    apply_scheme(scheme, args, tensor, weight)
+                chosen["%s.%s" % (layer["name"], param)] = {"scheme": scheme, "args": args,
+                                                           "chosen_by": by}
+    return chosen
+
+
+# ------------------------------------------------------------------ storage
+def sha256(array):
+    return hashlib.sha256(np.ascontiguousarray(array, dtype="<f4").tobytes()).hexdigest()
+
+
+def manifest_text(manifest):
+    """JSON with one tensor per line: compact, and diffs stay readable."""
+    lines = []
+    for key, value in manifest.items():
+        if key == "tensors":
+            rows = ",\n".join("  " + json.dumps(v, separators=(",", ":")) for v in value)
+            lines.append(" %s: [\n%s\n ]" % (json.dumps(key), rows))
+        else:
+            lines.append(" %s: %s" % (json.dumps(key), json.dumps(value)))
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
+def stripped(config):
+    """The config without explicit inits: every parameter gets its default."""
+    config = copy.deepcopy(config)
+    config.pop("init_rules", None)
+    for layer in config["layers"]:
+        layer.pop("init", None)
+    return config
+
+
+def check_replica(config, where):
+    """With defaults only, re-seeding and re-initializing in config order
+    must give exactly what construction after torch.manual_seed gave: the
+    replica follows the stream the way `Model()` does."""
+    config = stripped(config)
+    torch.manual_seed(config["seed"])
+    model = ConfigModel(config)
+    constructed = {k: v.clone() for k, v in model.state_dict().items()}
+    reinitialize(model, config)
+    for k, v in model.state_dict().items():
+        if not torch.equal(v, constructed[k]):
+            sys.exit("error: %s: re-initialization differs from construction at %s" % (where, k))
+
+
+def make_case(config, config_ref, name, out_root):
+    """One golden case: `initforge run <config_ref> --rng torch --seed S`."""
+    if config.get("plugins"):
+        raise Skip("uses plugins outside the built-in set")
+    check_replica(config, config_ref)
+    # 1. build (the stream is consumed as by `Model()`), then the inits
+    torch.manual_seed(config["seed"])
+    model = ConfigModel(config)
+    chosen = reinitialize(model, config)
+    # 2. forward in eval mode on a fixed batch
+    model.eval()
+    rng = np.random.RandomState(INPUT_SEED)
+    x = rng.standard_normal((BATCH,) + tuple(config["input"])).astype(np.float32)
+    with torch.no_grad():
+        y = model(torch.from_numpy(x)).numpy().astype(np.float32)
+        y64 = copy.deepcopy(model).double()(torch.from_numpy(x).double()).numpy()
+    # 3. write
+    out = os.path.join(out_root, name)
+    os.makedirs(out, exist_ok=True)
+    np.save(os.path.join(out, "input.npy"), x)
+    np.save(os.path.join(out, "output.npy"), y)
+    parts, offset, budget, tensors = [], 0, BUDGET, []
+    for key, value in model.state_dict().items():
+        if key.endswith("num_batches_tracked"):
+            continue   # an int64 counter, not a float tensor
+        v = value.detach().numpy().astype(np.float32).ravel()
+        entry = {"name": key, "shape": list(value.shape),
+                 "kind": "parameter" if key in chosen else "buffer",
+                 "sha256": sha256(v)}
+        if key in chosen:
+            entry.update(chosen[key])
+        if v.size <= budget:
+            budget -= v.size
+            stored = v
+            entry.update(values="full", offset=offset, count=int(v.size))
+        else:   # count values from offset, then the last count
+            stored = np.concatenate([v[:EDGE], v[-EDGE:]])
+            entry.update(values="edges", offset=offset, count=EDGE)
+        parts.append(stored)
+        offset += stored.size
+        tensors.append(entry)
+    np.save(os.path.join(out, "values.npy"), np.concatenate(parts).astype(np.float32))
+    manifest = {
+        "made_by": "tools/golden/make_model_golden.py",
+        "torch_version": torch.__version__,
+        "config": config_ref,
+        "seed": config["seed"], "batch": BATCH,
+        # the test runs with this many threads: torch mode must not depend on it
+        "threads": 2 if config["seed"] == ALT_SEED else 1,
+        "input": "input.npy", "output": "output.npy", "values": "values.npy",
+        "output_shape": list(y.shape),
+        "float64_max_abs_diff": float(np.max(np.abs(y64 - y))),
+        "tensors": tensors,
+    }
+    with open(os.path.join(out, "manifest.json"), "w") as f:
+        f.write(manifest_text(manifest))
+    print("%s: %d tensors, output vs float64 max |diff| %.2g"
+          % (name, len(tensors), manifest["float64_max_abs_diff"]))
+
+
+def config_text(config):
+    """A config as JSON with one layer per line, like configs/*.json."""
+    lines = []
+    for key, value in config.items():
+        if key == "layers":
+            rows = ",\n".join("    " + json.dumps(v) for v in value)
+            lines.append('  "layers": [\n%s\n  ]' % rows)
+        else:
+            lines.append("  %s: %s" % (json.dumps(key), json.dumps(value)))
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
+def cases(path, root, out_root):
+    """(config, config path from the repository root, case name) of a file:
+    its own seed, ALT_SEED, and for DEFAULTS_VARIANTS the config stripped of
+    its inits (written next to the data, so the test runs that file)."""
+    with open(path) as f:
+        config = json.load(f)
+    stem = os.path.splitext(os.path.basename(path))[0]
+    ref = os.path.relpath(path, root)
+    for seed in sorted({config.get("seed", 0), ALT_SEED}):
+        yield dict(config, seed=seed), ref, "%s_seed%d" % (stem, seed)
+    if os.path.basename(path) in DEFAULTS_VARIANTS:
+        name = "%s_defaults_seed%d" % (stem, config.get("seed", 0))
+        variant = dict(stripped(config), seed=config.get("seed", 0))
+        os.makedirs(os.path.join(out_root, name), exist_ok=True)
+        variant_path = os.path.join(out_root, name, "config.json")
+        with open(variant_path, "w") as f:
+            f.write(config_text(variant))
+        yield variant, os.path.relpath(variant_path, root), name
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    parser.add_argument("--configs", default=os.path.join(root, "configs"))
+    parser.add_argument("--out", default=os.path.join(root, "tests", "data", "model_golden"))
+    args = parser.parse_args()
+    if not torch.__version__.startswith("1.13"):
+        sys.exit("error: needs torch 1.13 (found %s)" % torch.__version__)
+    capability = torch.__config__.show().split("CPU capability usage: ")[1].split()[0]
+    if capability not in ("AVX2", "AVX512"):
+        sys.exit("error: needs PyTorch's AVX2 kernels (found %s)" % capability)
+    warnings.filterwarnings("ignore")
+    torch.set_num_threads(1)
+    configs = sorted(glob.glob(os.path.join(args.configs, "*.json")))
+    if not configs:
+        sys.exit("error: no configs in %s" % args.configs)
+    for old in glob.glob(os.path.join(args.out, "*", "manifest.json")):
+        shutil.rmtree(os.path.dirname(old))   # no stale cases
+    for path in configs:
+        try:
+            for config, ref, name in cases(path, root, args.out):
+                make_case(config, ref, name, args.out)
+        except Skip as e:
+            print("%s: skipped: %s" % (os.path.basename(path), e))
+
+if __name__ == "__main__":
+    main()
