@@ -101,4 +101,15 @@ std::string number_text(double value) {
   return buffer;
 }
 
+std::uint64_t parse_seed_option(const std::string& text) {
+  std::uint64_t seed = 0;
+  const auto [ptr, ec] =
+      std::from_chars(text.data(), text.data() + text.size(), seed);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
+    throw UsageError(
+        "--seed: expected an integer in [0, 2^64); got \"" + text + "\"");
+  }
+  return seed;
+}
+
 }  // namespace initforge::cli

@@ -4,6 +4,7 @@
 // Pieces shared by the sub-commands: plugin loading options and parsing of
 // the textual arguments CLI11 cannot check by itself.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,6 +37,9 @@ LoadedPlugins load_plugins(const PluginOptions& options, Registry& registry);
 
 /// "3,4" -> Shape{3, 4}; UsageError / ShapeError naming --shape otherwise.
 Shape parse_shape(std::string_view text);
+
+/// --seed: an integer in [0, 2^64); UsageError otherwise.
+std::uint64_t parse_seed_option(const std::string& text);
 
 /// "mode=fan_out" -> {"mode", "fan_out"}; the value is JSON or a bare word.
 std::pair<std::string, ArgValue> parse_key_value(std::string_view text);

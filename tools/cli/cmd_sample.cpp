@@ -2,7 +2,6 @@
 // `initforge sample SCHEME --shape D0,D1,... [--arg KEY=VALUE]... ...`:
 // initializes one tensor and reports its statistics beside the target.
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -38,17 +37,6 @@ struct SampleOptions {
   bool json = false;
   bool prefault = false;
 };
-
-std::uint64_t parse_seed(const std::string& text) {
-  std::uint64_t seed = 0;
-  const auto [ptr, ec] =
-      std::from_chars(text.data(), text.data() + text.size(), seed);
-  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
-    throw UsageError(
-        "--seed: expected an integer in [0, 2^64); got \"" + text + "\"");
-  }
-  return seed;
-}
 
 std::string args_text(const std::map<std::string, ArgValue>& args) {
   std::string text;
@@ -112,7 +100,7 @@ int run_sample(const SampleOptions& o) {
   std::vector<std::pair<std::string, ArgValue>> given;
   for (const std::string& text : o.args) given.push_back(parse_key_value(text));
   const RngKind rng = parse_rng_kind(o.rng);
-  const std::uint64_t seed = parse_seed(o.seed_text);
+  const std::uint64_t seed = parse_seed_option(o.seed_text);
   if (o.threads > 0) omp_set_num_threads(o.threads);
 
   Registry registry;

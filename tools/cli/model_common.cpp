@@ -66,17 +66,6 @@ ModelConfig load_model_config(
   return config;
 }
 
-std::uint64_t parse_seed_option(const std::string& text) {
-  std::uint64_t seed = 0;
-  const auto [ptr, ec] =
-      std::from_chars(text.data(), text.data() + text.size(), seed);
-  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
-    throw UsageError(
-        "--seed: expected an integer in [0, 2^64); got \"" + text + "\"");
-  }
-  return seed;
-}
-
 std::int64_t parse_batch_option(const std::string& text) {
   std::int64_t batch = 0;
   const auto [ptr, ec] =

@@ -23,9 +23,6 @@ namespace initforge::cli {
 ModelConfig load_model_config(
     const std::string& path, const PluginOptions& plugins, Registry& registry);
 
-/// "--seed" text -> uint64; UsageError naming the option otherwise.
-std::uint64_t parse_seed_option(const std::string& text);
-
 /// "--batch" text -> int64 >= 1; UsageError otherwise.
 std::int64_t parse_batch_option(const std::string& text);
 
