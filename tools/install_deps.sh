@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config
   libdnnl-dev libboost-dev nlohmann-json3-dev libcli11-dev
-  liblapacke-dev liblapack-dev libblas-dev zlib1g-dev
+  liblapacke-dev liblapack-dev libblas-dev zlib1g-dev dataset-fashion-mnist
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 if [[ "${1:-}" == "--bench" ]]; then
