@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages initforge builds and tests with, when missing.
 # Usage: tools/install_deps.sh [--bench]   (--bench adds PyTorch/NumPy/SciPy for
-# the comparison benchmarks and golden-data scripts)
+# the comparison benchmarks and golden-data scripts; python3-matplotlib is for
+# the plots of `initforge train`)
 set -euo pipefail
 
 packages=(
@@ -9,6 +10,7 @@ packages=(
   libdnnl-dev libboost-dev nlohmann-json3-dev libcli11-dev
   liblapacke-dev liblapack-dev libblas-dev zlib1g-dev dataset-fashion-mnist
   libgtest-dev libgmock-dev libbenchmark-dev
+  python3-matplotlib
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(python3 python3-numpy python3-scipy python3-torch)

@@ -47,7 +47,8 @@ void AtomicFile::write(const void* data, std::size_t size) {
   }
 }
 
-// fsync before rename: after a crash the name points at complete data.
+// fsync before rename: after a crash the name points at complete data;
+// fsync of the directory after it: the rename itself survives a crash.
 void AtomicFile::commit() {
   if (::fsync(fd_) != 0) errno_fail(target_, "fsync failed");
   const int fd = std::exchange(fd_, -1);
@@ -56,6 +57,16 @@ void AtomicFile::commit() {
     errno_fail(target_, "cannot rename the temporary file into place");
   }
   renamed_ = true;
+  const fs::path dir = temp_.parent_path();
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) errno_fail(target_, "cannot open the directory to fsync");
+  // Some file systems cannot fsync a directory (EINVAL): nothing to make
+  // durable there.
+  const bool synced = ::fsync(dir_fd) == 0 || errno == EINVAL;
+  const int error = errno;
+  ::close(dir_fd);
+  errno = error;
+  if (!synced) errno_fail(target_, "fsync of the directory failed");
 }
 
 }  // namespace initforge::detail

@@ -26,7 +26,7 @@ class AtomicFile {
     write(text.data(), text.size());
   }
 
-  /// fsync, close, rename into place.
+  /// fsync, close, rename into place, fsync of the directory.
   void commit();
 
  private:

@@ -27,7 +27,8 @@ class Add final : public Layer {
   memory::desc prepare(
       DnnlContext& ctx,
       std::int64_t batch,
-      std::span<const memory::desc> src) override {
+      std::span<const memory::desc> src,
+      Phase phase) override {
     const std::vector<Shape> shapes(count_, shape_);
     expect_src_descs(type(), src, batch, shapes);
     // dst takes the first non-plain input's layout (a conv's choice, which
@@ -46,6 +47,16 @@ class Add final : public Layer {
         ctx.engine,
         default_attr());
     primitive_ = dnnl::sum(pd_);
+    training_ = phase == Phase::Training;
+    // d(sum)/d(src_i) = 1: each diff_src is diff_dst in src_i's layout, a
+    // reorder (a plain copy when the layouts agree).
+    backward_.clear();
+    if (training_) {
+      for (const memory::desc& md : src) {
+        backward_.emplace_back(dnnl::reorder::primitive_desc(
+            ctx.engine, pd_.dst_desc(), ctx.engine, md, default_attr()));
+      }
+    }
     return pd_.dst_desc();
   }
 
@@ -58,11 +69,35 @@ class Add final : public Layer {
     primitive_.execute(ctx.stream, args_);
   }
 
+  void backward(
+      DnnlContext& ctx,
+      std::span<const memory> src,
+      const memory& /*dst*/,
+      const memory& diff_dst,
+      std::span<const memory> diff_src) override {
+    expect_backward_call(
+        type(), training_, src.size(), diff_src.size(), count_);
+    memory in = diff_dst;  // handle copies: execute() takes non-const refs
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (!diff_src[i]) {
+        continue;  // no gradient wanted for this input
+      }
+      if (diff_src[i].get_data_handle() == in.get_data_handle() &&
+          diff_src[i].get_desc() == in.get_desc()) {
+        continue;  // the caller aliased it to diff_dst: already holds it
+      }
+      memory out = diff_src[i];
+      backward_[i].execute(ctx.stream, in, out);
+    }
+  }
+
  private:
   Shape shape_;
   std::size_t count_;
   dnnl::sum::primitive_desc pd_;
   dnnl::sum primitive_;
+  bool training_ = false;
+  std::vector<dnnl::reorder> backward_;  // diff_dst -> diff_src[i]
   std::unordered_map<int, memory> args_;
 };
 

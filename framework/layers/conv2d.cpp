@@ -5,11 +5,32 @@
 #include <vector>
 
 #include "framework/core/error.h"
+#include "framework/layers/dense_backward.h"
+#include "framework/layers/dense_params.h"
 #include "framework/layers/dnnl_util.h"
 #include "framework/layers/layer_impls.h"
 
 namespace initforge::layers_detail {
 namespace {
+
+using dnnl::convolution_backward_data;
+using dnnl::convolution_backward_weights;
+using dnnl::convolution_forward;
+
+// PyTorch's weight shape [out, in/g, kh, kw].
+Shape weight_shape(const Conv2dOptions& o, const Shape& input) {
+  return {
+      o.out_channels, input[0] / o.groups, o.kernel_size[0], o.kernel_size[1]};
+}
+
+// [out, in/g, kh, kw] row-major is [g, out/g, in/g, kh, kw] row-major.
+memory::dims weight_dims(const Conv2dOptions& o, const Shape& input) {
+  const Shape w = weight_shape(o, input);
+  if (o.groups == 1) {
+    return {w[0], w[1], w[2], w[3]};
+  }
+  return {o.groups, w[0] / o.groups, w[1], w[2], w[3]};
+}
 
 class Conv2d final : public Layer {
  public:
@@ -17,11 +38,11 @@ class Conv2d final : public Layer {
       : options_(options),
         input_shape_(input),
         output_{options.out_channels, out[0], out[1]},
-        weight_shape_{
-            options.out_channels,
-            input[0] / options.groups,
-            options.kernel_size[0],
-            options.kernel_size[1]} {}
+        params_(
+            "Conv2d",
+            weight_shape(options, input),
+            weight_dims(options, input),
+            options.bias) {}
 
   std::string_view type() const override {
     return "Conv2d";
@@ -29,65 +50,67 @@ class Conv2d final : public Layer {
   const Shape& output_shape() const override {
     return output_;
   }
-
   std::vector<ParamDecl> params() const override {
-    const Fans fans = compute_fans(weight_shape_);
-    std::vector<ParamDecl> decls{
-        {"weight", ParamRole::Weight, weight_shape_, fans}};
-    if (options_.bias) {
-      decls.push_back(
-          {"bias", ParamRole::Bias, Shape{options_.out_channels}, fans});
-    }
-    return decls;
+    return params_.decls();
   }
 
   memory::desc prepare(
       DnnlContext& ctx,
       std::int64_t batch,
-      std::span<const memory::desc> src) override {
+      std::span<const memory::desc> src,
+      Phase phase) override {
     expect_src_descs(type(), src, batch, {&input_shape_, 1});
     const auto& o = options_;
+    const bool training = phase == Phase::Training;
     const auto src_md = any_desc(batched_dims(batch, input_shape_));
     const auto dst_md = any_desc(batched_dims(batch, output_));
-    const auto w_md = any_desc(weight_dims());
+    const auto w_md = any_desc(params_.weight().dims());
+    const auto b_md = any_desc({o.out_channels});
     const memory::dims strides{o.stride[0], o.stride[1]};
     // oneDNN counts the gaps between taps: PyTorch's dilation minus one.
     const memory::dims dilates{o.dilation[0] - 1, o.dilation[1] - 1};
-    const memory::dims padding{o.padding[0], o.padding[1]};
-    constexpr auto kProp = dnnl::prop_kind::forward_inference;
+    const memory::dims pad{o.padding[0], o.padding[1]};
+    const auto prop = forward_prop(phase);
     constexpr auto kAlg = dnnl::algorithm::convolution_direct;
-    const auto desc = o.bias ? dnnl::convolution_forward::desc(
-                                   kProp,
-                                   kAlg,
-                                   src_md,
-                                   w_md,
-                                   any_desc({o.out_channels}),
-                                   dst_md,
-                                   strides,
-                                   dilates,
-                                   padding,
-                                   padding)
-                             : dnnl::convolution_forward::desc(
-                                   kProp,
-                                   kAlg,
-                                   src_md,
-                                   w_md,
-                                   dst_md,
-                                   strides,
-                                   dilates,
-                                   padding,
-                                   padding);
-    pd_ = dnnl::convolution_forward::primitive_desc(
-        desc, default_attr(), ctx.engine);
-    primitive_ = dnnl::convolution_forward(pd_);
+    const auto desc =
+        o.bias
+            ? convolution_forward::desc(
+                  prop,
+                  kAlg,
+                  src_md,
+                  w_md,
+                  b_md,
+                  dst_md,
+                  strides,
+                  dilates,
+                  pad,
+                  pad)
+            : convolution_forward::desc(
+                  prop, kAlg, src_md, w_md, dst_md, strides, dilates, pad, pad);
+    const dnnl::primitive_attr attr = default_attr();
+    pd_ = convolution_forward::primitive_desc(desc, attr, ctx.engine);
+    primitive_ = convolution_forward(pd_);
     input_.prepare(ctx, src[0], pd_.src_desc());
-    // A re-prepare may pick another weight layout: keep loaded values.
-    weights_ = relayout(ctx, loaded_ ? weights_ : memory(), pd_.weights_desc());
-    args_[DNNL_ARG_WEIGHTS] = weights_;
-    if (o.bias) {
-      bias_ = relayout(ctx, loaded_ ? bias_ : memory(), pd_.bias_desc());
-      args_[DNNL_ARG_BIAS] = bias_;
+    params_.prepare_forward(ctx, pd_, args_);
+    if (!training) {
+      backward_.reset(params_);
+      return pd_.dst_desc();
     }
+    const convolution_backward_data::primitive_desc data_pd(
+        convolution_backward_data::desc(
+            kAlg, src_md, w_md, dst_md, strides, dilates, pad, pad),
+        attr,
+        ctx.engine,
+        pd_);
+    const auto weights_desc =
+        o.bias
+            ? convolution_backward_weights::desc(
+                  kAlg, src_md, w_md, b_md, dst_md, strides, dilates, pad, pad)
+            : convolution_backward_weights::desc(
+                  kAlg, src_md, w_md, dst_md, strides, dilates, pad, pad);
+    const convolution_backward_weights::primitive_desc weights_pd(
+        weights_desc, attr, ctx.engine, pd_);
+    backward_.prepare(ctx, src[0], pd_, data_pd, weights_pd, params_);
     return pd_.dst_desc();
   }
 
@@ -95,21 +118,7 @@ class Conv2d final : public Layer {
       DnnlContext& ctx,
       std::span<const ConstTensorView> params,
       std::span<const ConstTensorView> buffers) override {
-    std::vector<Shape> shapes{weight_shape_};
-    if (options_.bias) {
-      shapes.push_back(Shape{options_.out_channels});
-    }
-    expect_views(type(), "parameters", params, shapes);
-    expect_views(type(), "buffers", buffers, {});
-    if (!primitive_) {
-      throw UsageError("Conv2d: set_params() called before prepare()");
-    }
-    // [out, in/g, kh, kw] row-major is [g, out/g, in/g, kh, kw] row-major.
-    load_logical(ctx, params[0], weight_dims(), weights_);
-    if (options_.bias) {
-      load_logical(ctx, params[1], {options_.out_channels}, bias_);
-    }
-    loaded_ = true;
+    params_.set_params(ctx, params, buffers);
   }
 
   void forward(DnnlContext& ctx, std::span<const memory> src, const memory& dst)
@@ -119,27 +128,33 @@ class Conv2d final : public Layer {
     primitive_.execute(ctx.stream, args_);
   }
 
- private:
-  memory::dims weight_dims() const {
-    const std::int64_t g = options_.groups;
-    const auto& w = weight_shape_;
-    if (g == 1) {
-      return {w[0], w[1], w[2], w[3]};
-    }
-    return {g, w[0] / g, w[1], w[2], w[3]};
+  void backward(
+      DnnlContext& ctx,
+      std::span<const memory> src,
+      const memory& /*dst*/,
+      const memory& diff_dst,
+      std::span<const memory> diff_src) override {
+    expect_backward_call(
+        type(), backward_.prepared(), src.size(), diff_src.size(), 1);
+    // forward() left the source in the primitive's layout (the reorder
+    // buffer, or src itself).
+    const memory& read = input_.reorders() ? args_.at(DNNL_ARG_SRC) : src[0];
+    backward_.run(ctx, read, diff_dst, diff_src[0]);
   }
 
+  void param_grads(DnnlContext& ctx, std::span<const TensorView> out) override {
+    params_.param_grads(ctx, out);
+  }
+
+ private:
   Conv2dOptions options_;
   Shape input_shape_;
   Shape output_;
-  Shape weight_shape_;
-  // Kept after prepare(): the hint for the backward primitive descs.
-  dnnl::convolution_forward::primitive_desc pd_;
-  dnnl::convolution_forward primitive_;
+  DenseParams params_;
+  convolution_forward::primitive_desc pd_;
+  convolution_forward primitive_;
   InputAdapter input_;
-  memory weights_;
-  memory bias_;
-  bool loaded_ = false;
+  DenseBackward backward_;
   std::unordered_map<int, memory> args_;
 };
 

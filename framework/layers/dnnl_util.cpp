@@ -205,4 +205,96 @@ memory relayout(
   return fresh;
 }
 
+dnnl::prop_kind forward_prop(Phase phase) {
+  return phase == Phase::Training ? dnnl::prop_kind::forward_training
+                                  : dnnl::prop_kind::forward_inference;
+}
+
+void expect_backward_call(
+    std::string_view type,
+    bool training,
+    std::size_t src,
+    std::size_t diff_src,
+    std::size_t inputs) {
+  if (!training) {
+    throw UsageError(
+        std::string(type) +
+        ": backward() expected a layer prepared with Phase::Training, got "
+        "one prepared for inference (or not prepared); call prepare(..., "
+        "Phase::Training)");
+  }
+  if (src != inputs || diff_src != inputs) {
+    throw UsageError(
+        std::string(type) + ": backward() expected " + std::to_string(inputs) +
+        " sources and diff sources, got " + std::to_string(src) + " and " +
+        std::to_string(diff_src));
+  }
+}
+
+void SameLayoutPrimitives::prepare(
+    DnnlContext& ctx,
+    const dnnl::primitive_desc& forward,
+    const dnnl::primitive_desc* backward) {
+  forward_ = dnnl::primitive(forward);
+  forward_args_.clear();
+  backward_args_.clear();
+  forward_args_[DNNL_ARG_SRC] = memory();
+  forward_args_[DNNL_ARG_DST] = memory();
+  const memory::desc workspace = forward.workspace_desc();
+  if (workspace.get_size() > 0) {
+    forward_args_[DNNL_ARG_WORKSPACE] = memory(workspace, ctx.engine);
+  }
+  if (backward == nullptr) {
+    backward_ = dnnl::primitive();
+    return;
+  }
+  backward_ = dnnl::primitive(*backward);
+  const auto reads = [&](int arg) {
+    return backward->query_md(dnnl::query::exec_arg_md, arg).get_size() > 0;
+  };
+  backward_reads_src_ = reads(DNNL_ARG_SRC);
+  backward_reads_dst_ = reads(DNNL_ARG_DST);
+  if (reads(DNNL_ARG_WORKSPACE)) {
+    backward_args_[DNNL_ARG_WORKSPACE] = forward_args_.at(DNNL_ARG_WORKSPACE);
+  }
+  // Every key exists up front: backward() only rebinds handles.
+  for (int arg : {DNNL_ARG_SRC, DNNL_ARG_DST}) {
+    if (reads(arg)) {
+      backward_args_[arg] = memory();
+    }
+  }
+  backward_args_[DNNL_ARG_DIFF_DST] = memory();
+  backward_args_[DNNL_ARG_DIFF_SRC] = memory();
+}
+
+void SameLayoutPrimitives::forward(
+    DnnlContext& ctx, const memory& src, const memory& dst) {
+  forward_args_[DNNL_ARG_SRC] = src;
+  forward_args_[DNNL_ARG_DST] = dst;
+  forward_.execute(ctx.stream, forward_args_);
+}
+
+void SameLayoutPrimitives::backward(
+    DnnlContext& ctx,
+    std::string_view type,
+    std::span<const memory> src,
+    const memory& dst,
+    const memory& diff_dst,
+    std::span<const memory> diff_src) {
+  expect_backward_call(
+      type, static_cast<bool>(backward_), src.size(), diff_src.size(), 1);
+  if (!diff_src[0]) {
+    return;  // no parameters and no gradient wanted: nothing to compute
+  }
+  if (backward_reads_src_) {
+    backward_args_[DNNL_ARG_SRC] = src[0];
+  }
+  if (backward_reads_dst_) {
+    backward_args_[DNNL_ARG_DST] = dst;
+  }
+  backward_args_[DNNL_ARG_DIFF_DST] = diff_dst;
+  backward_args_[DNNL_ARG_DIFF_SRC] = diff_src[0];
+  backward_.execute(ctx.stream, backward_args_);
+}
+
 }  // namespace initforge::layers_detail

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include <oneapi/dnnl/dnnl.hpp>
 
@@ -112,5 +113,50 @@ void load_logical(
 /// re-prepare changed the preferred layout), else a fresh one.
 memory relayout(
     DnnlContext& ctx, const memory& previous, const memory::desc& desc);
+
+/// prop_kind of a forward primitive in `phase`: forward_training keeps what
+/// the backward primitive reads (max pooling's workspace).
+dnnl::prop_kind forward_prop(Phase phase);
+
+/// Throws UsageError unless the layer was prepared for training and
+/// backward() got `inputs` sources and as many diff sources.
+void expect_backward_call(
+    std::string_view type,
+    bool training,
+    std::size_t src,
+    std::size_t diff_src,
+    std::size_t inputs);
+
+/// The primitives of a one-input layer that computes in its producer's
+/// layout (eltwise, pooling, softmax): the forward and, for training, the
+/// backward-data primitive whose diff_dst has dst's layout and diff_src
+/// src's. Created in prepare(); forward()/backward() only bind memories.
+class SameLayoutPrimitives {
+ public:
+  /// `backward` is null for Phase::Inference. Allocates the workspace the
+  /// forward pd asks for (max pooling with forward_training).
+  void prepare(
+      DnnlContext& ctx,
+      const dnnl::primitive_desc& forward,
+      const dnnl::primitive_desc* backward);
+  void forward(DnnlContext& ctx, const memory& src, const memory& dst);
+  /// Checks the call (UsageError unless training); does nothing when
+  /// diff_src[0] is empty (no gradient wanted).
+  void backward(
+      DnnlContext& ctx,
+      std::string_view type,
+      std::span<const memory> src,
+      const memory& dst,
+      const memory& diff_dst,
+      std::span<const memory> diff_src);
+
+ private:
+  dnnl::primitive forward_;
+  dnnl::primitive backward_;  // null when prepared for inference
+  std::unordered_map<int, memory> forward_args_;
+  std::unordered_map<int, memory> backward_args_;
+  bool backward_reads_src_ = false;  // eltwise
+  bool backward_reads_dst_ = false;  // softmax
+};
 
 }  // namespace initforge::layers_detail

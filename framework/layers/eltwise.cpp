@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Elementwise activations (ReLU, LeakyReLU, Tanh, Sigmoid, GELU) on oneDNN's
-// eltwise primitive, working in whatever layout the producer chose.
+// eltwise primitive, working in whatever layout the producer chose; the
+// backward reads src (every algorithm here has a src-based derivative).
 
 #include <cmath>
 #include <string>
-#include <unordered_map>
 #include <variant>
 
 #include "framework/core/error.h"
@@ -33,21 +33,41 @@ class Eltwise final : public Layer {
   memory::desc prepare(
       DnnlContext& ctx,
       std::int64_t batch,
-      std::span<const memory::desc> src) override {
+      std::span<const memory::desc> src,
+      Phase phase) override {
     expect_src_descs(type(), src, batch, {&shape_, 1});
-    const dnnl::eltwise_forward::desc desc(
-        dnnl::prop_kind::forward_inference, algorithm_, src[0], alpha_, 0.0f);
-    pd_ =
-        dnnl::eltwise_forward::primitive_desc(desc, default_attr(), ctx.engine);
-    primitive_ = dnnl::eltwise_forward(pd_);
-    return pd_.dst_desc();
+    const dnnl::primitive_attr attr = default_attr();
+    const dnnl::eltwise_forward::primitive_desc pd(
+        dnnl::eltwise_forward::desc(
+            forward_prop(phase), algorithm_, src[0], alpha_, 0.0f),
+        attr,
+        ctx.engine);
+    if (phase == Phase::Inference) {
+      primitives_.prepare(ctx, pd, nullptr);
+      return pd.dst_desc();
+    }
+    // diff_src and diff_dst in the producer's layout, like src and dst.
+    const dnnl::eltwise_backward::primitive_desc bwd(
+        dnnl::eltwise_backward::desc(algorithm_, src[0], src[0], alpha_, 0.0f),
+        attr,
+        ctx.engine,
+        pd);
+    primitives_.prepare(ctx, pd, &bwd);
+    return pd.dst_desc();
   }
 
   void forward(DnnlContext& ctx, std::span<const memory> src, const memory& dst)
       override {
-    args_[DNNL_ARG_SRC] = src[0];
-    args_[DNNL_ARG_DST] = dst;
-    primitive_.execute(ctx.stream, args_);
+    primitives_.forward(ctx, src[0], dst);
+  }
+
+  void backward(
+      DnnlContext& ctx,
+      std::span<const memory> src,
+      const memory& dst,
+      const memory& diff_dst,
+      std::span<const memory> diff_src) override {
+    primitives_.backward(ctx, type(), src, dst, diff_dst, diff_src);
   }
 
  private:
@@ -55,10 +75,7 @@ class Eltwise final : public Layer {
   Shape shape_;
   dnnl::algorithm algorithm_;
   float alpha_;
-  // Kept after prepare(): the hint for the backward primitive desc.
-  dnnl::eltwise_forward::primitive_desc pd_;
-  dnnl::eltwise_forward primitive_;
-  std::unordered_map<int, memory> args_;
+  SameLayoutPrimitives primitives_;
 };
 
 struct Activation {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Flatten (PyTorch semantics on the batched tensor). The output is row-major,
-// so a blocked producer layout is reordered to plain once per forward.
+// so a blocked producer layout is reordered to plain once per forward (and
+// diff_dst back into that layout once per backward).
 
 #include <string>
 #include <vector>
@@ -27,7 +28,8 @@ class Flatten final : public Layer {
   memory::desc prepare(
       DnnlContext& ctx,
       std::int64_t batch,
-      std::span<const memory::desc> src) override {
+      std::span<const memory::desc> src,
+      Phase phase) override {
     expect_src_descs(type(), src, batch, {&input_shape_, 1});
     // The plain input layout has exactly the bytes of the flattened output.
     const memory::desc plain_in = plain_desc(batched_dims(batch, input_shape_));
@@ -35,6 +37,17 @@ class Flatten final : public Layer {
     reorder_ = dnnl::reorder(dnnl::reorder::primitive_desc(
         ctx.engine, src[0], ctx.engine, plain_in, default_attr()));
     dst_view_ = memory(plain_in, ctx.engine, nullptr);
+    training_ = phase == Phase::Training;
+    if (training_) {
+      // Backward is the inverse relayout: diff_dst (row-major, the bytes of
+      // the plain input) into diff_src's layout, src's.
+      backward_reorder_ = dnnl::reorder(dnnl::reorder::primitive_desc(
+          ctx.engine, plain_in, ctx.engine, src[0], default_attr()));
+      diff_dst_view_ = memory(plain_in, ctx.engine, nullptr);
+    } else {
+      backward_reorder_ = dnnl::reorder();
+      diff_dst_view_ = memory();
+    }
     return plain_desc(batched_dims(batch, output_));
   }
 
@@ -53,12 +66,34 @@ class Flatten final : public Layer {
     reorder_.execute(ctx.stream, in, dst_view_);
   }
 
+  void backward(
+      DnnlContext& ctx,
+      std::span<const memory> src,
+      const memory& /*dst*/,
+      const memory& diff_dst,
+      std::span<const memory> diff_src) override {
+    expect_backward_call(type(), training_, src.size(), diff_src.size(), 1);
+    if (!diff_src[0]) {
+      return;
+    }
+    void* in = diff_dst.get_data_handle();
+    if (src_is_plain_ && diff_src[0].get_data_handle() == in) {
+      return;  // the caller aliased diff_src to diff_dst: same bytes
+    }
+    memory out = diff_src[0];
+    diff_dst_view_.set_data_handle(in);
+    backward_reorder_.execute(ctx.stream, diff_dst_view_, out);
+  }
+
  private:
   Shape input_shape_;
   Shape output_;
   bool src_is_plain_ = false;
   dnnl::reorder reorder_;
   memory dst_view_;  // dst's buffer seen with the input's dims
+  bool training_ = false;
+  dnnl::reorder backward_reorder_;
+  memory diff_dst_view_;  // diff_dst's buffer seen with the input's dims
 };
 
 std::int64_t normalize_dim(

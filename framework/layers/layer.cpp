@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "framework/layers/layer.h"
 
+#include <string>
+
+#include "framework/core/error.h"
+
 namespace initforge {
 
 Layer::~Layer() = default;
@@ -21,5 +25,22 @@ void Layer::set_params(
     DnnlContext& /*ctx*/,
     std::span<const ConstTensorView> /*params*/,
     std::span<const ConstTensorView> /*buffers*/) {}
+
+void Layer::read_buffers(
+    DnnlContext& /*ctx*/, std::span<const TensorView> out) {
+  if (!out.empty()) {
+    throw UsageError(
+        std::string(type()) + ": read_buffers() expected 0 outputs, got " +
+        std::to_string(out.size()));
+  }
+}
+
+void Layer::param_grads(DnnlContext& /*ctx*/, std::span<const TensorView> out) {
+  if (!out.empty()) {
+    throw UsageError(
+        std::string(type()) + ": param_grads() expected 0 outputs, got " +
+        std::to_string(out.size()));
+  }
+}
 
 }  // namespace initforge

@@ -38,6 +38,11 @@ struct ParamDecl {
   std::optional<Fans> fans;  // a weight's own; a bias gets its weight's
 };
 
+/// What prepare() builds primitives for. Training keeps what backward()
+/// needs (max-pooling workspaces, batch statistics) and makes BatchNorm
+/// normalize with the batch's statistics and update its running ones.
+enum class Phase { Inference, Training };
+
 /// Non-trainable state saved with the weights (BatchNorm running stats).
 struct BufferDecl {
   std::string name;  // "running_mean", "running_var"
@@ -47,7 +52,8 @@ struct BufferDecl {
 
 /// One node of a model. Construction infers the output shape and declares
 /// the parameters (no allocation); prepare() creates the oneDNN primitives
-/// once for a batch size; forward() only executes them.
+/// once for a batch size and phase; forward() and backward() only execute
+/// them.
 class INITFORGE_API Layer {
  public:
   virtual ~Layer();
@@ -63,29 +69,58 @@ class INITFORGE_API Layer {
   /// Creates the primitives for `batch` samples whose inputs arrive in the
   /// layouts `src` (chosen by their producers); returns the layout of dst,
   /// which the layer picks (format_tag::any where oneDNN has a preference).
+  /// With Phase::Training the backward primitives are created too. May be
+  /// called again (other batch or phase); loaded parameters are kept.
   virtual dnnl::memory::desc prepare(
       DnnlContext& ctx,
       std::int64_t batch,
-      std::span<const dnnl::memory::desc> src) = 0;
+      std::span<const dnnl::memory::desc> src,
+      Phase phase) = 0;
 
-  /// Takes the initialized parameters and buffers in their logical layout,
-  /// in params()/buffers() order, and reorders them once into the layout
-  /// the primitive prefers. Called after prepare().
+  /// Takes the parameters and buffers in their logical layout, in
+  /// params()/buffers() order, and reorders them into the layout the
+  /// primitive prefers. Called after prepare(), and again after every
+  /// optimizer step; an empty `buffers` keeps the current buffer values
+  /// (the running statistics training forward passes have updated).
   virtual void set_params(
       DnnlContext& ctx,
       std::span<const ConstTensorView> params,
       std::span<const ConstTensorView> buffers);
+
+  /// Copies the current buffers (logical layout, buffers() order) into
+  /// `out`; waits on the stream. Training updates BatchNorm's running
+  /// statistics inside the layer; this is how they get out.
+  virtual void read_buffers(DnnlContext& ctx, std::span<const TensorView> out);
 
   /// True (after prepare()) when forward() has nothing to do if dst is
   /// created on src[0]'s buffer: Flatten of a row-major input. A caller
   /// may alias the two to save the copy; otherwise forward() copies.
   virtual bool output_aliases_input() const;
 
-  /// Enqueues the forward pass (inference) on ctx.stream; the caller waits.
+  /// Enqueues the forward pass on ctx.stream; the caller waits. In
+  /// Phase::Training it also keeps what backward() needs.
   virtual void forward(
       DnnlContext& ctx,
       std::span<const dnnl::memory> src,
       const dnnl::memory& dst) = 0;
+
+  /// Phase::Training only, after forward() on the same src and dst.
+  /// Enqueues the gradients: diff_dst has dst's layout (prepare()'s
+  /// result); diff_src[i] has src[i]'s layout and is overwritten, or is an
+  /// empty memory when that input needs no gradient (the model input). The
+  /// parameter gradients are overwritten inside the layer (read them with
+  /// param_grads()). Throws UsageError when prepared for inference.
+  virtual void backward(
+      DnnlContext& ctx,
+      std::span<const dnnl::memory> src,
+      const dnnl::memory& dst,
+      const dnnl::memory& diff_dst,
+      std::span<const dnnl::memory> diff_src) = 0;
+
+  /// Copies the parameter gradients of the last backward() into `out`
+  /// (logical layout, params() order, same shapes as the parameters);
+  /// waits on the stream. Layers without parameters get an empty span.
+  virtual void param_grads(DnnlContext& ctx, std::span<const TensorView> out);
 };
 
 /// Builds a layer for inputs with the given per-sample shapes. Throws

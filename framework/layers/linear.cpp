@@ -5,18 +5,29 @@
 #include <vector>
 
 #include "framework/core/error.h"
+#include "framework/layers/dense_backward.h"
+#include "framework/layers/dense_params.h"
 #include "framework/layers/dnnl_util.h"
 #include "framework/layers/layer_impls.h"
 
 namespace initforge::layers_detail {
 namespace {
 
+using dnnl::inner_product_backward_data;
+using dnnl::inner_product_backward_weights;
+using dnnl::inner_product_forward;
+
 class Linear final : public Layer {
  public:
   Linear(const LinearOptions& options, std::int64_t in_features)
       : options_(options),
+        in_features_(in_features),
         output_{options.out_features},
-        weight_shape_{options.out_features, in_features} {}
+        params_(
+            "Linear",
+            Shape{options.out_features, in_features},
+            {options.out_features, in_features},
+            options.bias) {}
 
   std::string_view type() const override {
     return "Linear";
@@ -24,44 +35,50 @@ class Linear final : public Layer {
   const Shape& output_shape() const override {
     return output_;
   }
-
   std::vector<ParamDecl> params() const override {
-    const Fans fans = compute_fans(weight_shape_);
-    std::vector<ParamDecl> decls{
-        {"weight", ParamRole::Weight, weight_shape_, fans}};
-    if (options_.bias) {
-      decls.push_back({"bias", ParamRole::Bias, output_, fans});
-    }
-    return decls;
+    return params_.decls();
   }
 
   memory::desc prepare(
       DnnlContext& ctx,
       std::int64_t batch,
-      std::span<const memory::desc> src) override {
-    const Shape in_shape{weight_shape_[1]};
+      std::span<const memory::desc> src,
+      Phase phase) override {
+    const std::int64_t in = in_features_;
+    const std::int64_t out = options_.out_features;
+    const Shape in_shape{in};
     expect_src_descs(type(), src, batch, {&in_shape, 1});
-    const memory::dims w_dims{weight_shape_[0], weight_shape_[1]};
-    const auto src_md = any_desc({batch, weight_shape_[1]});
-    const auto dst_md = any_desc({batch, weight_shape_[0]});
-    const auto w_md = any_desc(w_dims);
-    constexpr auto kProp = dnnl::prop_kind::forward_inference;
+    const bool training = phase == Phase::Training;
+    const auto src_md = any_desc({batch, in});
+    const auto dst_md = any_desc({batch, out});
+    const auto w_md = any_desc({out, in});
+    const auto b_md = any_desc({out});
+    const auto prop = forward_prop(phase);
     const auto desc =
         options_.bias
-            ? dnnl::inner_product_forward::desc(
-                  kProp, src_md, w_md, any_desc({w_dims[0]}), dst_md)
-            : dnnl::inner_product_forward::desc(kProp, src_md, w_md, dst_md);
-    pd_ = dnnl::inner_product_forward::primitive_desc(
-        desc, default_attr(), ctx.engine);
-    primitive_ = dnnl::inner_product_forward(pd_);
+            ? inner_product_forward::desc(prop, src_md, w_md, b_md, dst_md)
+            : inner_product_forward::desc(prop, src_md, w_md, dst_md);
+    const dnnl::primitive_attr attr = default_attr();
+    pd_ = inner_product_forward::primitive_desc(desc, attr, ctx.engine);
+    primitive_ = inner_product_forward(pd_);
     input_.prepare(ctx, src[0], pd_.src_desc());
-    // A re-prepare may pick another weight layout: keep loaded values.
-    weights_ = relayout(ctx, loaded_ ? weights_ : memory(), pd_.weights_desc());
-    args_[DNNL_ARG_WEIGHTS] = weights_;
-    if (options_.bias) {
-      bias_ = relayout(ctx, loaded_ ? bias_ : memory(), pd_.bias_desc());
-      args_[DNNL_ARG_BIAS] = bias_;
+    params_.prepare_forward(ctx, pd_, args_);
+    if (!training) {
+      backward_.reset(params_);
+      return pd_.dst_desc();
     }
+    const inner_product_backward_data::primitive_desc data_pd(
+        inner_product_backward_data::desc(src_md, w_md, dst_md),
+        attr,
+        ctx.engine,
+        pd_);
+    const auto weights_desc =
+        options_.bias
+            ? inner_product_backward_weights::desc(src_md, w_md, b_md, dst_md)
+            : inner_product_backward_weights::desc(src_md, w_md, dst_md);
+    const inner_product_backward_weights::primitive_desc weights_pd(
+        weights_desc, attr, ctx.engine, pd_);
+    backward_.prepare(ctx, src[0], pd_, data_pd, weights_pd, params_);
     return pd_.dst_desc();
   }
 
@@ -69,21 +86,7 @@ class Linear final : public Layer {
       DnnlContext& ctx,
       std::span<const ConstTensorView> params,
       std::span<const ConstTensorView> buffers) override {
-    std::vector<Shape> shapes{weight_shape_};
-    if (options_.bias) {
-      shapes.push_back(output_);
-    }
-    expect_views(type(), "parameters", params, shapes);
-    expect_views(type(), "buffers", buffers, {});
-    if (!primitive_) {
-      throw UsageError("Linear: set_params() called before prepare()");
-    }
-    load_logical(
-        ctx, params[0], {weight_shape_[0], weight_shape_[1]}, weights_);
-    if (options_.bias) {
-      load_logical(ctx, params[1], {weight_shape_[0]}, bias_);
-    }
-    loaded_ = true;
+    params_.set_params(ctx, params, buffers);
   }
 
   void forward(DnnlContext& ctx, std::span<const memory> src, const memory& dst)
@@ -93,17 +96,33 @@ class Linear final : public Layer {
     primitive_.execute(ctx.stream, args_);
   }
 
+  void backward(
+      DnnlContext& ctx,
+      std::span<const memory> src,
+      const memory& /*dst*/,
+      const memory& diff_dst,
+      std::span<const memory> diff_src) override {
+    expect_backward_call(
+        type(), backward_.prepared(), src.size(), diff_src.size(), 1);
+    // forward() left the source in the primitive's layout (the reorder
+    // buffer, or src itself).
+    const memory& read = input_.reorders() ? args_.at(DNNL_ARG_SRC) : src[0];
+    backward_.run(ctx, read, diff_dst, diff_src[0]);
+  }
+
+  void param_grads(DnnlContext& ctx, std::span<const TensorView> out) override {
+    params_.param_grads(ctx, out);
+  }
+
  private:
   LinearOptions options_;
+  std::int64_t in_features_;
   Shape output_;
-  Shape weight_shape_;
-  // Kept after prepare(): the hint for the backward primitive descs.
-  dnnl::inner_product_forward::primitive_desc pd_;
-  dnnl::inner_product_forward primitive_;
+  DenseParams params_;
+  inner_product_forward::primitive_desc pd_;
+  inner_product_forward primitive_;
   InputAdapter input_;
-  memory weights_;
-  memory bias_;
-  bool loaded_ = false;
+  DenseBackward backward_;
   std::unordered_map<int, memory> args_;
 };
 

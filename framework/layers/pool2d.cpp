@@ -2,7 +2,6 @@
 // MaxPool2d and AvgPool2d on oneDNN's pooling, PyTorch's floor output sizes.
 
 #include <string>
-#include <unordered_map>
 
 #include "framework/core/error.h"
 #include "framework/layers/dnnl_util.h"
@@ -41,7 +40,8 @@ class Pool2d final : public Layer {
   memory::desc prepare(
       DnnlContext& ctx,
       std::int64_t batch,
-      std::span<const memory::desc> src) override {
+      std::span<const memory::desc> src,
+      Phase phase) override {
     expect_src_descs(type(), src, batch, {&input_shape_, 1});
     const auto& g = geometry_;
     // Right padding only as far as the last window reaches: PyTorch's floor
@@ -53,31 +53,50 @@ class Pool2d final : public Layer {
                                  g.padding[a];
       pad_r[a] = reach > 0 ? reach : 0;
     }
-    const dnnl::pooling_forward::desc desc(
-        dnnl::prop_kind::forward_inference,
-        algorithm_,
-        src[0],
-        any_desc(batched_dims(batch, output_)),
-        {g.stride[0], g.stride[1]},
-        {g.kernel[0], g.kernel[1]},
-        {g.padding[0], g.padding[1]},
-        pad_r);
-    pd_ =
-        dnnl::pooling_forward::primitive_desc(desc, default_attr(), ctx.engine);
-    primitive_ = dnnl::pooling_forward(pd_);
-    // Max pooling in training keeps the argmax for backward.
-    if (pd_.workspace_desc().get_size() > 0) {
-      workspace_ = memory(pd_.workspace_desc(), ctx.engine);
-      args_[DNNL_ARG_WORKSPACE] = workspace_;
+    const memory::dims strides{g.stride[0], g.stride[1]};
+    const memory::dims kernel{g.kernel[0], g.kernel[1]};
+    const memory::dims pad_l{g.padding[0], g.padding[1]};
+    const dnnl::primitive_attr attr = default_attr();
+    const dnnl::pooling_forward::primitive_desc pd(
+        dnnl::pooling_forward::desc(
+            forward_prop(phase),
+            algorithm_,
+            src[0],
+            any_desc(batched_dims(batch, output_)),
+            strides,
+            kernel,
+            pad_l,
+            pad_r),
+        attr,
+        ctx.engine);
+    if (phase == Phase::Inference) {
+      primitives_.prepare(ctx, pd, nullptr);
+      return pd.dst_desc();
     }
-    return pd_.dst_desc();
+    // Max pooling's forward_training pd has a workspace (the argmax), which
+    // the backward reads instead of searching the window again.
+    const dnnl::pooling_backward::primitive_desc bwd(
+        dnnl::pooling_backward::desc(
+            algorithm_, src[0], pd.dst_desc(), strides, kernel, pad_l, pad_r),
+        attr,
+        ctx.engine,
+        pd);
+    primitives_.prepare(ctx, pd, &bwd);
+    return pd.dst_desc();
   }
 
   void forward(DnnlContext& ctx, std::span<const memory> src, const memory& dst)
       override {
-    args_[DNNL_ARG_SRC] = src[0];
-    args_[DNNL_ARG_DST] = dst;
-    primitive_.execute(ctx.stream, args_);
+    primitives_.forward(ctx, src[0], dst);
+  }
+
+  void backward(
+      DnnlContext& ctx,
+      std::span<const memory> src,
+      const memory& dst,
+      const memory& diff_dst,
+      std::span<const memory> diff_src) override {
+    primitives_.backward(ctx, type(), src, dst, diff_dst, diff_src);
   }
 
  private:
@@ -86,11 +105,7 @@ class Pool2d final : public Layer {
   PoolGeometry geometry_;
   Shape input_shape_;
   Shape output_;
-  // Kept after prepare(): the hint and workspace for backward.
-  dnnl::pooling_forward::primitive_desc pd_;
-  dnnl::pooling_forward primitive_;
-  memory workspace_;
-  std::unordered_map<int, memory> args_;
+  SameLayoutPrimitives primitives_;
 };
 
 std::unique_ptr<Layer> make_pool2d(

@@ -2,7 +2,6 @@
 // Softmax over one axis of the batched tensor (PyTorch's `dim`).
 
 #include <string>
-#include <unordered_map>
 
 #include "framework/core/error.h"
 #include "framework/layers/dnnl_util.h"
@@ -25,30 +24,46 @@ class Softmax final : public Layer {
   memory::desc prepare(
       DnnlContext& ctx,
       std::int64_t batch,
-      std::span<const memory::desc> src) override {
+      std::span<const memory::desc> src,
+      Phase phase) override {
     expect_src_descs(type(), src, batch, {&shape_, 1});
-    const dnnl::softmax_forward::desc desc(
-        dnnl::prop_kind::forward_inference, src[0], axis_);
-    pd_ =
-        dnnl::softmax_forward::primitive_desc(desc, default_attr(), ctx.engine);
-    primitive_ = dnnl::softmax_forward(pd_);
-    return pd_.dst_desc();
+    const dnnl::primitive_attr attr = default_attr();
+    const dnnl::softmax_forward::primitive_desc pd(
+        dnnl::softmax_forward::desc(forward_prop(phase), src[0], axis_),
+        attr,
+        ctx.engine);
+    if (phase == Phase::Inference) {
+      primitives_.prepare(ctx, pd, nullptr);
+      return pd.dst_desc();
+    }
+    // The gradient is y * (g - sum(g * y)): it reads dst, not src.
+    const dnnl::softmax_backward::primitive_desc bwd(
+        dnnl::softmax_backward::desc(pd.dst_desc(), pd.dst_desc(), axis_),
+        attr,
+        ctx.engine,
+        pd);
+    primitives_.prepare(ctx, pd, &bwd);
+    return pd.dst_desc();
   }
 
   void forward(DnnlContext& ctx, std::span<const memory> src, const memory& dst)
       override {
-    args_[DNNL_ARG_SRC] = src[0];
-    args_[DNNL_ARG_DST] = dst;
-    primitive_.execute(ctx.stream, args_);
+    primitives_.forward(ctx, src[0], dst);
+  }
+
+  void backward(
+      DnnlContext& ctx,
+      std::span<const memory> src,
+      const memory& dst,
+      const memory& diff_dst,
+      std::span<const memory> diff_src) override {
+    primitives_.backward(ctx, type(), src, dst, diff_dst, diff_src);
   }
 
  private:
   Shape shape_;
   int axis_;  // in the batched tensor
-  // Kept after prepare(): the hint for the backward primitive desc.
-  dnnl::softmax_forward::primitive_desc pd_;
-  dnnl::softmax_forward primitive_;
-  std::unordered_map<int, memory> args_;
+  SameLayoutPrimitives primitives_;
 };
 
 }  // namespace

@@ -3,6 +3,9 @@ target_sources(
   PRIVATE ${CMAKE_CURRENT_LIST_DIR}/layer.cpp
           ${CMAKE_CURRENT_LIST_DIR}/make_layer.cpp
           ${CMAKE_CURRENT_LIST_DIR}/dnnl_util.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/dnnl_info.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/dense_params.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/dense_backward.cpp
           ${CMAKE_CURRENT_LIST_DIR}/linear.cpp
           ${CMAKE_CURRENT_LIST_DIR}/conv2d.cpp
           ${CMAKE_CURRENT_LIST_DIR}/eltwise.cpp

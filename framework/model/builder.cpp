@@ -71,9 +71,41 @@ Tensor Model::random_input() {
 }
 
 void Model::prepare() {
+  prepare(batch_, Phase::Inference);
+}
+
+void Model::prepare(std::int64_t batch, Phase phase) {
   if (!source_) out_of_order("prepare", "initialize");
-  ctx_.emplace();
-  runtime_ = std::make_unique<GraphRuntime>(graph_, *ctx_, batch_);
+  if (runtime_ && runtime_->batch() == batch && runtime_->phase() == phase) {
+    return;
+  }
+  if (runtime_) {
+    sync_buffers();  // training forwards updated the running statistics
+    runtime_.reset();
+  } else {
+    ctx_.emplace();
+  }
+  runtime_ = std::make_unique<GraphRuntime>(graph_, *ctx_, batch, phase);
+  phase_ = phase;
+  if (phase == Phase::Training && grads_.empty()) {
+    for (const Tensor& p : params_) {
+      grads_.push_back(Tensor::zeros(p.shape()));
+    }
+  }
+  hand_to_layers(/*with_buffers=*/true);
+}
+
+std::int64_t Model::prepared_batch() const {
+  if (!runtime_) out_of_order("prepared_batch", "prepare");
+  return runtime_->batch();
+}
+
+Phase Model::phase() const {
+  if (!runtime_) out_of_order("phase", "prepare");
+  return phase_;
+}
+
+void Model::hand_to_layers(bool with_buffers) {
   // Each node's parameters and buffers are contiguous runs of the plan.
   std::size_t p = 0, b = 0;
   for (std::size_t node = 0; node < graph_.nodes().size(); ++node) {
@@ -82,12 +114,52 @@ void Model::prepare() {
       params.push_back(params_[p].view());
     }
     for (; b < plan_.buffers.size() && plan_.buffers[b].node == node; ++b) {
-      buffers.push_back(buffers_[b].view());
+      if (with_buffers) buffers.push_back(buffers_[b].view());
     }
     if (!params.empty() || !buffers.empty()) {
       runtime_->set_params(node, params, buffers);
     }
   }
+}
+
+void Model::load_params() {
+  if (!runtime_) out_of_order("load_params", "prepare");
+  hand_to_layers(/*with_buffers=*/false);
+}
+
+void Model::load_buffers() {
+  if (!runtime_) out_of_order("load_buffers", "prepare");
+  hand_to_layers(/*with_buffers=*/true);
+}
+
+void Model::sync_buffers() {
+  if (!runtime_) out_of_order("sync_buffers", "prepare");
+  std::size_t b = 0;
+  for (std::size_t node = 0; node < graph_.nodes().size(); ++node) {
+    std::vector<TensorView> views;
+    for (; b < plan_.buffers.size() && plan_.buffers[b].node == node; ++b) {
+      views.push_back(buffers_[b].view());
+    }
+    if (!views.empty()) runtime_->read_buffers(node, views);
+  }
+}
+
+void Model::backward(ConstTensorView d_output) {
+  if (!runtime_) out_of_order("backward", "prepare");
+  runtime_->backward(d_output);
+  std::size_t p = 0;
+  for (std::size_t node = 0; node < graph_.nodes().size(); ++node) {
+    std::vector<TensorView> views;
+    for (; p < plan_.params.size() && plan_.params[p].node == node; ++p) {
+      views.push_back(grads_[p].view());
+    }
+    if (!views.empty()) runtime_->param_grads(node, views);
+  }
+}
+
+Tensor Model::node_grad(std::size_t node) {
+  if (!runtime_) out_of_order("node_grad", "prepare");
+  return runtime_->node_grad(node);
 }
 
 void Model::forward(ConstTensorView input) {

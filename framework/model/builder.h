@@ -76,9 +76,19 @@ class INITFORGE_API Model {
   /// torch.randn gives after the same init calls.
   Tensor random_input();
 
-  /// Creates the primitives for the batch and hands each layer its
-  /// parameters (reordered once into the layout its primitive prefers).
+  /// Creates the primitives for the build batch in Phase::Inference and
+  /// hands each layer its parameters and buffers.
   void prepare();
+  /// Creates the primitives for `batch` samples in `phase` (a training
+  /// run switches between its batch, a shorter last batch and the
+  /// evaluation batch). The layers' current buffers (running statistics)
+  /// are read back first, so re-preparing loses nothing. A no-op when
+  /// already prepared for the same batch and phase.
+  void prepare(std::int64_t batch, Phase phase);
+  /// The batch and phase of the last prepare(); Error before that.
+  std::int64_t prepared_batch() const;
+  Phase phase() const;
+
   /// Runs the model on a row-major [batch, ...input] tensor.
   void forward(ConstTensorView input);
   /// The output of the last forward(), row-major [batch, ...output].
@@ -86,8 +96,39 @@ class INITFORGE_API Model {
   /// Node `node`'s output of the last forward(), row-major.
   Tensor node_output(std::size_t node);
 
+  /// Phase::Training, after forward(): back-propagates `d_output` (the
+  /// loss gradient w.r.t. output(), row-major) through every layer and
+  /// copies the parameter gradients into grads().
+  void backward(ConstTensorView d_output);
+  /// Gradients of the last backward(), logical layout, params() order.
+  std::span<const Tensor> grads() const {
+    return grads_;
+  }
+  /// The loss gradient w.r.t. node `node`'s output in the last backward(),
+  /// row-major (zero for a node no later layer reads).
+  Tensor node_grad(std::size_t node);
+
+  /// Parameters and buffers to modify in place (an optimizer step, a
+  /// checkpoint being loaded); call load_params() / load_buffers() after.
+  std::span<Tensor> mutable_params() {
+    return params_;
+  }
+  std::span<Tensor> mutable_buffers() {
+    return buffers_;
+  }
+  /// Hands params() to the layers (after an optimizer step); the layers
+  /// keep their buffers.
+  void load_params();
+  /// Hands buffers() to the layers (after loading a checkpoint).
+  void load_buffers();
+  /// Copies the layers' buffers into buffers() (BatchNorm's running
+  /// statistics after training forward passes); before saving them.
+  void sync_buffers();
+
  private:
   Model(ModelConfig config, Graph graph);
+  /// set_params on every layer with parameters (and buffers if asked).
+  void hand_to_layers(bool with_buffers);
 
   ModelConfig config_;
   Graph graph_;
@@ -99,6 +140,8 @@ class INITFORGE_API Model {
   std::vector<Tensor> buffers_;
   std::optional<DnnlContext> ctx_;
   std::unique_ptr<GraphRuntime> runtime_;
+  Phase phase_ = Phase::Inference;
+  std::vector<Tensor> grads_;
 };
 
 }  // namespace initforge

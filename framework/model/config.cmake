@@ -7,5 +7,9 @@ target_sources(
           ${CMAKE_CURRENT_LIST_DIR}/layer_parser.cpp
           ${CMAKE_CURRENT_LIST_DIR}/layer_list_parser.cpp
           ${CMAKE_CURRENT_LIST_DIR}/init_spec_parser.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/typed_section.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/optimizer_parser.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/train_parser.cpp
           ${CMAKE_CURRENT_LIST_DIR}/config_loader.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/experiment_loader.cpp
           ${CMAKE_CURRENT_LIST_DIR}/init_check.cpp)

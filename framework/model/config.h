@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "framework/core/shape.h"
 #include "framework/init/args.h"
 #include "framework/layers/layer_options.h"
+#include "framework/model/train_config.h"
 
 namespace initforge {
 
@@ -50,6 +52,10 @@ struct ModelConfig {
   std::vector<LayerConfig> layers;
   std::vector<InitRule> init_rules;
   std::vector<std::filesystem::path> plugin_paths;  // resolved
+  std::optional<TrainConfig> train;                 // "train"; unset: none
+  /// The whole config (a variant's: with its patch applied) as compact JSON
+  /// text, recorded in a training run's summary.json.
+  std::string json;
 };
 
 }  // namespace initforge

@@ -10,12 +10,14 @@
 
 #include "framework/core/error.h"
 #include "framework/init/text.h"
+#include "framework/model/config_document.h"
 #include "framework/model/init_rules.h"
 #include "framework/model/init_spec_parser.h"
 #include "framework/model/json_cursor.h"
 #include "framework/model/json_parse.h"
 #include "framework/model/layer_list_parser.h"
 #include "framework/model/layer_parser.h"
+#include "framework/model/train_parser.h"
 
 namespace initforge {
 
@@ -23,8 +25,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::array<std::string_view, 7> kTopKeys{
-    "name", "seed", "rng", "input", "layers", "init_rules", "plugins"};
+constexpr std::array<std::string_view, 9> kTopKeys{
+    "name",
+    "seed",
+    "rng",
+    "input",
+    "layers",
+    "init_rules",
+    "plugins",
+    "train",
+    "variants"};
 
 std::uint64_t parse_seed(const JsonCursor& c) {
   const nlohmann::json& j = c.json();
@@ -133,13 +143,12 @@ std::vector<fs::path> parse_plugins(
 
 }  // namespace
 
-ModelConfig parse_config(
-    std::string_view text,
+ModelConfig config_from_json(
+    const nlohmann::json& doc,
     const std::string& file,
     const std::filesystem::path& base_dir) {
   ModelConfig config;
   config.file = file;
-  const nlohmann::json doc = parse_json(text, config.file);
   const JsonCursor root(doc, config.file, "");
   root.expect_object("a JSON object with name, input and layers");
   root.check_keys(kTopKeys, "the top level");
@@ -155,10 +164,32 @@ ModelConfig parse_config(
   if (const auto plugins = root.find("plugins")) {
     config.plugin_paths = parse_plugins(*plugins, base_dir);
   }
+  if (const auto train = root.find("train")) {
+    config.train = parse_train(*train, base_dir);
+  }
+  if (doc.contains("variants")) {
+    nlohmann::json base = doc;
+    base.erase("variants");
+    config.json = base.dump();
+  } else {
+    config.json = doc.dump();
+  }
   return config;
 }
 
-ModelConfig load_config(const std::filesystem::path& file) {
+ModelConfig parse_config(
+    std::string_view text,
+    const std::string& file,
+    const std::filesystem::path& base_dir) {
+  const nlohmann::json doc = parse_json(text, file);
+  if (doc.is_object() && doc.contains("variants")) {
+    // The base is returned, but the file is valid only with its variants.
+    return experiment_from_json(doc, file, base_dir).base;
+  }
+  return config_from_json(doc, file, base_dir);
+}
+
+std::string read_config_file(const std::filesystem::path& file) {
   std::error_code ec;
   if (fs::is_directory(file, ec)) {
     throw IoError("cannot read config " + file.string() + ": is a directory");
@@ -172,7 +203,12 @@ ModelConfig load_config(const std::filesystem::path& file) {
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) throw IoError("cannot read config " + file.string());
-  return parse_config(text.str(), file.string(), file.parent_path());
+  return text.str();
+}
+
+ModelConfig load_config(const std::filesystem::path& file) {
+  return parse_config(
+      read_config_file(file), file.string(), file.parent_path());
 }
 
 }  // namespace initforge

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <unordered_map>
 #include <vector>
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -17,20 +18,26 @@
 
 namespace initforge {
 
-/// Executes a Graph for one batch size. Construction prepares every layer
-/// in topological order, each receiving the layouts its producers chose,
-/// and allocates one output memory per node in its layer's layout, so
-/// activations stay in oneDNN's preferred layouts between layers.
+/// Executes a Graph for one batch size and phase. Construction prepares
+/// every layer in topological order, each receiving the layouts its
+/// producers chose, and allocates one output memory per node in its
+/// layer's layout, so activations stay in oneDNN's preferred layouts
+/// between layers. In Phase::Training it also allocates one gradient
+/// memory per node (same layout) and plans the sums for nodes read by
+/// several layers (residual connections).
 class INITFORGE_API GraphRuntime {
  public:
   /// `graph` and `ctx` must outlive the runtime.
-  GraphRuntime(Graph& graph, DnnlContext& ctx, std::int64_t batch);
+  GraphRuntime(Graph& graph, DnnlContext& ctx, std::int64_t batch, Phase phase);
   ~GraphRuntime();
   GraphRuntime(const GraphRuntime&) = delete;
   GraphRuntime& operator=(const GraphRuntime&) = delete;
 
   std::int64_t batch() const {
     return batch_;
+  }
+  Phase phase() const {
+    return phase_;
   }
 
   /// Hands node `node` its parameters and buffers in logical layout (its
@@ -53,12 +60,27 @@ class INITFORGE_API GraphRuntime {
   /// Node `node`'s output of the last forward(), as a row-major copy.
   Tensor node_output(std::size_t node);
 
+  /// Phase::Training, after forward(): back-propagates `d_output`
+  /// (row-major [batch, ...output]) through every layer in reverse order,
+  /// summing the gradients of nodes read by several layers; waits.
+  void backward(ConstTensorView d_output);
+  /// The gradient w.r.t. node `node`'s output of the last backward(),
+  /// row-major (zero for a node no layer reads).
+  Tensor node_grad(std::size_t node);
+  /// Node `node`'s parameter gradients (logical layout) into `out`.
+  void param_grads(std::size_t node, std::span<const TensorView> out);
+  /// Node `node`'s buffers (logical layout) into `out`.
+  void read_buffers(std::size_t node, std::span<const TensorView> out);
+
   /// The layout node `node` produces (oneDNN's choice).
   const dnnl::memory::desc& node_desc(std::size_t node) const {
     return descs_[node];
   }
 
  private:
+  void plan_backward();
+  Tensor to_plain(std::size_t node, const dnnl::memory& m);
+
   Graph& graph_;
   DnnlContext& ctx_;
   std::int64_t batch_;
@@ -70,6 +92,22 @@ class INITFORGE_API GraphRuntime {
   Tensor output_;
   dnnl::memory output_plain_;
   std::optional<dnnl::reorder> output_reorder_;
+
+  // Training only.
+  Phase phase_;
+  Shape output_shape_;
+  dnnl::memory d_output_plain_;  // its handle is set per backward()
+  std::optional<dnnl::reorder> d_output_reorder_;
+  std::vector<dnnl::memory> grads_;  // per node, in its output's layout
+  // Per node: where each input's gradient goes (a producer's gradient, an
+  // edge buffer summed later, or empty for the model input).
+  std::vector<std::vector<dnnl::memory>> diff_sources_;
+  // Per node read by several layers: the sum of its edge buffers.
+  struct FanIn {
+    dnnl::sum sum;
+    std::unordered_map<int, dnnl::memory> args;
+  };
+  std::vector<std::optional<FanIn>> fan_in_;
 };
 
 }  // namespace initforge

@@ -125,6 +125,10 @@ double JsonCursor::number() const {
   return value_->get<double>();
 }
 
+bool JsonCursor::number_is_finite() const {
+  return std::isfinite(value_->get<double>());
+}
+
 std::int64_t JsonCursor::integer_at_least(
     std::optional<std::int64_t> floor, std::string_view what) const {
   // Integer literals only: 3.0 is a float in JSON and in PyTorch's checks.

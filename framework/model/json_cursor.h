@@ -64,6 +64,14 @@ class JsonCursor {
   std::string non_empty_string() const;
   bool boolean() const;
   double number() const;  // finite; an integer literal converts
+  /// A finite number for which `ok` holds; anything else (a string too)
+  /// fails with "expected <what>" ("a number >= 0").
+  template <typename Pred>
+  double number_if(Pred ok, std::string_view what) const {
+    const bool finite_number = value_->is_number() && number_is_finite();
+    if (!finite_number || !ok(value_->get<double>())) expected(what);
+    return value_->get<double>();
+  }
   std::int64_t integer() const;
   std::int64_t positive() const;      // >= 1
   std::int64_t non_negative() const;  // >= 0
@@ -72,6 +80,7 @@ class JsonCursor {
   std::string got() const;
 
  private:
+  bool number_is_finite() const;
   std::int64_t integer_at_least(
       std::optional<std::int64_t> floor, std::string_view what) const;
 

@@ -25,7 +25,9 @@ Stage make_stage(
     std::uint32_t seed) {
   Stage s;
   s.layer = make_layer(options, inputs);
-  s.dst = memory(s.layer->prepare(context(), batch, src), context().engine);
+  s.dst = memory(
+      s.layer->prepare(context(), batch, src, Phase::Inference),
+      context().engine);
   // Weights as PyTorch's default init: activations stay O(1), as in a net.
   s.state = load_random_state(*s.layer, seed, true);
   return s;
@@ -90,7 +92,8 @@ TEST(Flatten, AliasedPlainInputIsLeftInPlace) {
   memory src = plain_memory(batched(2, in), x);
   auto flat = make_layer(FlattenOptions{}, {{in}});
   const memory::desc md = src.get_desc();
-  const memory::desc out = flat->prepare(context(), 2, {&md, 1});
+  const memory::desc out =
+      flat->prepare(context(), 2, {&md, 1}, Phase::Inference);
   EXPECT_TRUE(flat->output_aliases_input());
   const memory dst(out, context().engine, src.get_data_handle());
   flat->forward(context(), {&src, 1}, dst);

@@ -136,7 +136,8 @@ inline SingleRun run_layer(
     src.push_back(plain_memory(batched(batch, input_shapes[i]), inputs[i]));
     src_mds.push_back(src.back().get_desc());
   }
-  const memory::desc dst_md = run.layer->prepare(ctx, batch, src_mds);
+  const memory::desc dst_md =
+      run.layer->prepare(ctx, batch, src_mds, Phase::Inference);
   EXPECT_EQ(dst_md.dims(), batched(batch, run.layer->output_shape()));
   run.state = load_random_state(*run.layer, seed);
   memory dst(dst_md, ctx.engine);

@@ -55,13 +55,14 @@ TEST(Linear, KeepsItsWeightsWhenPreparedAgainForAnotherBatch) {
   const std::int64_t out = 20;
   auto layer = make_layer(LinearOptions{out, true}, {{Shape{in}}});
   const memory::desc first = plain({2, in});
-  layer->prepare(ctx, 2, {&first, 1});
+  layer->prepare(ctx, 2, {&first, 1}, Phase::Inference);
   const LayerState state = load_random_state(*layer, 3);
   const std::int64_t batch = 37;
   const Values x = random_values(batch * in, 4);
   const memory src = plain_memory({batch, in}, x);
   const memory::desc src_md = src.get_desc();
-  const memory dst(layer->prepare(ctx, batch, {&src_md, 1}), ctx.engine);
+  const memory dst(
+      layer->prepare(ctx, batch, {&src_md, 1}, Phase::Inference), ctx.engine);
   layer->forward(ctx, {&src, 1}, dst);
   ctx.stream.wait();
   expect_close(
@@ -191,10 +192,12 @@ TEST(Conv2d, ReadsAProducingConvsLayoutDirectly) {
   auto a = make_layer(first, {{in}});
   auto b = make_layer(second, {{a->output_shape()}});
   const memory::desc src_md = src.get_desc();
-  const memory mid(a->prepare(ctx, batch, {&src_md, 1}), ctx.engine);
+  const memory mid(
+      a->prepare(ctx, batch, {&src_md, 1}, Phase::Inference), ctx.engine);
   const memory::desc mid_md = mid.get_desc();
   ASSERT_TRUE(is_blocked(mid_md));
-  const memory out(b->prepare(ctx, batch, {&mid_md, 1}), ctx.engine);
+  const memory out(
+      b->prepare(ctx, batch, {&mid_md, 1}, Phase::Inference), ctx.engine);
   // Weights scaled as PyTorch's default init keep activations O(1) as in a
   // real net; with U(-1, 1) weights the second conv's partial sums reach
   // ~40 and f32 accumulation alone exceeds 1e-5 of its O(1) outputs.

@@ -3,11 +3,14 @@
 
 // Naive reference layers: plain loops over row-major tensors, accumulating
 // in double, written from PyTorch's definitions (not from oneDNN's).
+// Templates on the value type: float for the forward tests, double for the
+// finite differences of tests/layers/gradcheck.h.
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "framework/layers/layer_options.h"
@@ -16,12 +19,16 @@ namespace initforge::layer_test {
 
 using Values = std::vector<float>;
 using Result = std::vector<double>;
+/// Same element type as the deduced input (keeps nullptr arguments legal).
+template <class T>
+using Same = std::type_identity_t<std::vector<T>>;
 
 /// y[n, o] = sum_i x[n, i] W[o, i] + b[o].
+template <class T>
 inline Result linear_ref(
-    const Values& x,
-    const Values& w,
-    const Values* b,
+    const std::vector<T>& x,
+    const Same<T>& w,
+    const Same<T>* b,
     std::int64_t batch,
     std::int64_t in,
     std::int64_t out) {
@@ -44,11 +51,12 @@ struct Nchw {
 };
 
 /// PyTorch Conv2d: weight [out, C/groups, kh, kw], zero padding.
+template <class T>
 inline Result conv2d_ref(
-    const Values& x,
+    const std::vector<T>& x,
     const Nchw& s,
-    const Values& w,
-    const Values* b,
+    const Same<T>& w,
+    const Same<T>* b,
     const Conv2dOptions& o,
     std::int64_t oh,
     std::int64_t ow) {
@@ -90,8 +98,9 @@ inline Result conv2d_ref(
 enum class PoolKind { Max, AvgIncludePad, AvgExcludePad };
 
 /// PyTorch MaxPool2d / AvgPool2d with ceil_mode=False.
+template <class T>
 inline Result pool2d_ref(
-    const Values& x,
+    const std::vector<T>& x,
     const Nchw& s,
     PoolKind kind,
     Pair k,
@@ -133,13 +142,14 @@ inline Result pool2d_ref(
 }
 
 /// Inference BatchNorm2d with running statistics.
+template <class T>
 inline Result batch_norm_ref(
-    const Values& x,
+    const std::vector<T>& x,
     const Nchw& s,
-    const Values& weight,
-    const Values& bias,
-    const Values& mean,
-    const Values& var,
+    const Same<T>& weight,
+    const Same<T>& bias,
+    const Same<T>& mean,
+    const Same<T>& var,
     double eps) {
   Result y(x.size());
   const std::int64_t hw = s.h * s.w;
@@ -156,8 +166,11 @@ inline Result batch_norm_ref(
 }
 
 /// Softmax over `axis` of a row-major tensor with `dims`.
+template <class T>
 inline Result softmax_ref(
-    const Values& x, const std::vector<std::int64_t>& dims, std::size_t axis) {
+    const std::vector<T>& x,
+    const std::vector<std::int64_t>& dims,
+    std::size_t axis) {
   std::int64_t outer = 1;
   std::int64_t inner = 1;
   for (std::size_t d = 0; d < axis; ++d) {

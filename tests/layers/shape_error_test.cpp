@@ -211,7 +211,7 @@ TEST(LayerMisuse, SetParamsChecksShapesAndOrder) {
   const ConstTensorView views[] = {{w, Shape{3, 4}}, {b, Shape{3}}};
   EXPECT_THROW(layer->set_params(context(), views, {}), UsageError);
   const memory::desc md = plain({2, 4});
-  layer->prepare(context(), 2, {&md, 1});
+  layer->prepare(context(), 2, {&md, 1}, Phase::Inference);
   try {
     const ConstTensorView swapped[] = {{w, Shape{4, 3}}, {b, Shape{3}}};
     layer->set_params(context(), swapped, {});
@@ -232,7 +232,7 @@ TEST(LayerMisuse, PrepareChecksTheSourceDims) {
   auto layer = make_layer(ReLUOptions{}, {{Shape{4, 5}}});
   const memory::desc md = plain({2, 5, 4});
   try {
-    layer->prepare(context(), 2, {&md, 1});
+    layer->prepare(context(), 2, {&md, 1}, Phase::Inference);
     ADD_FAILURE() << "no error";
   } catch (const ShapeError& e) {
     EXPECT_NE(

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Every file in tests/data/bad_configs must fail load_config or
 // check_init_specs with the ConfigError that expected.json lists for it: the
-// JSON pointer exactly and a substring of the message.
+// JSON pointer exactly and a substring of the message. An entry with
+// "variant" fails in that variant of an experiment: its file label is
+// "FILE (variant NAME)".
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -28,6 +30,7 @@ struct BadConfig {
   std::string file;
   std::string pointer;
   std::string message;
+  std::string variant;  // "": the error is not in a merged variant
 };
 
 nlohmann::json expectations() {
@@ -39,7 +42,8 @@ std::vector<BadConfig> cases() {
   std::vector<BadConfig> out;
   const nlohmann::json table = expectations();
   for (const auto& [file, e] : table.items()) {
-    out.push_back({file, e.at("pointer"), e.at("message")});
+    out.push_back(
+        {file, e.at("pointer"), e.at("message"), e.value("variant", "")});
   }
   return out;
 }
@@ -54,15 +58,17 @@ class BadConfigTest : public ::testing::TestWithParam<BadConfig> {};
 TEST_P(BadConfigTest, FailsWithPointerAndMessage) {
   const BadConfig& c = GetParam();
   const std::string path = (kDir / c.file).string();
+  const std::string label =
+      c.variant.empty() ? path : path + " (variant " + c.variant + ")";
   try {
     const ModelConfig config = load_config(path);
     check_init_specs(config, testing::builtin_registry());
     FAIL() << c.file << " was accepted";
   } catch (const ConfigError& e) {
-    EXPECT_EQ(e.file(), path);
+    EXPECT_EQ(e.file(), label);
     EXPECT_EQ(e.pointer(), c.pointer) << e.what();
     const std::string prefix =
-        path + ": " + (c.pointer.empty() ? "" : c.pointer + ": ");
+        label + ": " + (c.pointer.empty() ? "" : c.pointer + ": ");
     EXPECT_THAT(e.what(), ::testing::StartsWith(prefix));
     EXPECT_THAT(e.what(), ::testing::HasSubstr(c.message));
   }

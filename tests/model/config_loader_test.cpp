@@ -52,10 +52,19 @@ const InitSpec& init_of(const LayerConfig& layer, const std::string& param) {
   throw std::runtime_error("no init for " + param);
 }
 
-TEST(LoadConfig, MlpExampleLoads) {
+TEST(LoadConfig, MlpExampleUsesPyTorchDefaults) {
   const ModelConfig c = load_config(kConfigs / "mlp.json");
   EXPECT_EQ(c.file, (kConfigs / "mlp.json").string());
   EXPECT_EQ(c.name, "fashion_mnist_mlp");
+  ASSERT_EQ(c.layers.size(), 6U);
+  EXPECT_TRUE(c.init_rules.empty());
+  for (const LayerConfig& layer : c.layers) EXPECT_TRUE(layer.init.empty());
+  EXPECT_TRUE(c.train.has_value());
+}
+
+TEST(LoadConfig, MlpCustomInitExampleLoads) {
+  const ModelConfig c = load_config(kConfigs / "mlp_custom_init.json");
+  EXPECT_EQ(c.name, "fashion_mnist_mlp_custom_init");
   EXPECT_EQ(c.input, Shape({1, 28, 28}));
   ASSERT_EQ(c.layers.size(), 6U);
   EXPECT_TRUE(std::holds_alternative<FlattenOptions>(c.layers[0].options));
@@ -92,8 +101,8 @@ TEST(LoadConfig, CnnExampleHasTheIssueArchitecture) {
   EXPECT_EQ(pool.kernel_size, (Pair{2, 2}));
   EXPECT_EQ(pool.stride, (Pair{0, 0}));  // PyTorch: defaults to the kernel
   EXPECT_EQ(std::get<LinearOptions>(c.layers[7].options).out_features, 128);
-  EXPECT_EQ(c.init_rules.size(), 2U);
-  EXPECT_EQ(c.layers[9].init.size(), 2U);
+  EXPECT_TRUE(c.init_rules.empty());  // PyTorch's default init
+  EXPECT_TRUE(c.layers[9].init.empty());
 }
 
 TEST(LoadConfig, ResnetBlockHasAResidualAdd) {

@@ -38,7 +38,11 @@ std::string check_error(const ModelConfig& config, const Registry& registry) {
 
 TEST(CheckInitSpecs, ExampleConfigsPass) {
   for (const char* name :
-       {"mlp.json", "cnn.json", "resnet_block.json", "deep_relu_30.json"}) {
+       {"mlp.json",
+        "mlp_custom_init.json",
+        "cnn.json",
+        "resnet_block.json",
+        "deep_relu_30.json"}) {
     const ModelConfig c =
         load_config(std::filesystem::path(INITFORGE_CONFIGS_DIR) / name);
     EXPECT_NO_THROW(check_init_specs(c, testing::builtin_registry())) << name;

@@ -26,6 +26,7 @@ using testing::TempDir;
 
 struct BadConfig {
   std::string file, pointer, message;
+  std::string variant;  // "": the error is not in a merged variant
 };
 void PrintTo(const BadConfig& c, std::ostream* os) {
   *os << c.file;
@@ -36,7 +37,8 @@ std::vector<BadConfig> bad_configs() {
   std::vector<BadConfig> out;
   const json table = json::parse(in);
   for (const auto& [file, e] : table.items()) {
-    out.push_back({file, e.at("pointer"), e.at("message")});
+    out.push_back(
+        {file, e.at("pointer"), e.at("message"), e.value("variant", "")});
   }
   return out;
 }
@@ -46,6 +48,8 @@ class BadConfigCli : public ::testing::TestWithParam<BadConfig> {};
 TEST_P(BadConfigCli, ValidateExitsTwoWithThePointerOnOneLine) {
   const BadConfig& c = GetParam();
   const std::string path = (kBadConfigs / c.file).string();
+  const std::string label =
+      c.variant.empty() ? path : path + " (variant " + c.variant + ")";
   const CliResult r = run_cli({"validate", path});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_EQ(r.out, "");
@@ -53,7 +57,7 @@ TEST_P(BadConfigCli, ValidateExitsTwoWithThePointerOnOneLine) {
   EXPECT_THAT(
       line,
       StartsWith(
-          "error: " + path + ": " +
+          "error: " + label + ": " +
           (c.pointer.empty() ? "" : c.pointer + ": ")));
   EXPECT_THAT(line, HasSubstr(c.message));
 }
@@ -128,7 +132,10 @@ TEST(ModelCli, BadOptionsAndPluginsHaveTheirExitCodes) {
   // Without the built-in plugins the default schemes are missing.
   const CliResult none = run_cli({"validate", config, "--no-builtin-plugins"});
   EXPECT_EQ(none.exit_code, 2);
-  EXPECT_THAT(error_line(none), HasSubstr("/scheme: "));
+  EXPECT_THAT(
+      error_line(none),
+      HasSubstr("/layers/1: default for Linear (kaiming_uniform for "
+                "fc1.weight): unknown scheme \"kaiming_uniform\""));
 }
 
 TEST(ModelCli, ConfigPluginPathsAreLoadedOnceAndTheirErrorsExitThree) {

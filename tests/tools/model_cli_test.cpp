@@ -91,7 +91,8 @@ INSTANTIATE_TEST_SUITE_P(
     });
 
 TEST(ModelCli, RunPrintsTheParameterAndLayerTablesAndTimes) {
-  const CliResult r = run_cli({"run", (kConfigs / "mlp.json").string()});
+  const CliResult r =
+      run_cli({"run", (kConfigs / "mlp_custom_init.json").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("parameter "));
   EXPECT_THAT(r.out, HasSubstr("expected std"));
@@ -109,7 +110,7 @@ TEST(ModelCli, SaveWeightsWritesPathsAndAManifestPerParameter) {
   const std::string weights = dir / "w.safetensors";
   const CliResult r = run_cli(
       {"run",
-       (kConfigs / "mlp.json").string(),
+       (kConfigs / "mlp_custom_init.json").string(),
        "--seed",
        "4",
        "--save-weights",

@@ -97,7 +97,8 @@ void run_layer(
         ctx.engine);
     src_md = pd.src_desc();
   }
-  const memory::desc dst_md = layer->prepare(ctx, batch, {&src_md, 1});
+  const memory::desc dst_md =
+      layer->prepare(ctx, batch, {&src_md, 1}, Phase::Inference);
   std::vector<std::vector<float>> values;
   std::vector<ConstTensorView> params;
   for (const ParamDecl& decl : layer->params()) {

@@ -17,5 +17,6 @@ CommandRunner setup_plugins_command(CLI::App& command);
 CommandRunner setup_sample_command(CLI::App& command);
 CommandRunner setup_validate_command(CLI::App& command);
 CommandRunner setup_run_command(CLI::App& command);
+CommandRunner setup_train_command(CLI::App& command);
 
 }  // namespace initforge::cli

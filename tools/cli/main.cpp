@@ -38,6 +38,10 @@ constexpr Subcommand kSubcommands[] = {
     {"run",
      "build a model from a config, initialize it and run a forward pass",
      &initforge::cli::setup_run_command},
+    {"train",
+     "train a config's model (or each variant of an experiment) on "
+     "Fashion-MNIST",
+     &initforge::cli::setup_train_command},
 };
 
 constexpr int kOk = 0, kInternal = 1, kBadInput = 2, kPlugin = 3;

@@ -50,20 +50,41 @@ void load_path(
   }
 }
 
+// Built-in directory, each config's plugins.paths, then each --plugin-dir.
+void load_config_plugins(
+    const std::vector<const ModelConfig*>& configs,
+    const PluginOptions& plugins,
+    Registry& registry) {
+  std::vector<fs::path> sources;
+  if (!plugins.no_builtin) sources.push_back(builtin_plugin_dir());
+  for (const ModelConfig* config : configs) {
+    sources.insert(
+        sources.end(),
+        config->plugin_paths.begin(),
+        config->plugin_paths.end());
+  }
+  sources.insert(sources.end(), plugins.dirs.begin(), plugins.dirs.end());
+  std::set<fs::path> loaded;
+  for (const fs::path& source : sources) load_path(source, registry, loaded);
+  for (const ModelConfig* config : configs) check_init_specs(*config, registry);
+}
+
 }  // namespace
 
 ModelConfig load_model_config(
     const std::string& path, const PluginOptions& plugins, Registry& registry) {
   ModelConfig config = load_config(path);
-  std::vector<fs::path> sources;
-  if (!plugins.no_builtin) sources.push_back(builtin_plugin_dir());
-  sources.insert(
-      sources.end(), config.plugin_paths.begin(), config.plugin_paths.end());
-  sources.insert(sources.end(), plugins.dirs.begin(), plugins.dirs.end());
-  std::set<fs::path> loaded;
-  for (const fs::path& source : sources) load_path(source, registry, loaded);
-  check_init_specs(config, registry);
+  load_config_plugins({&config}, plugins, registry);
   return config;
+}
+
+std::vector<Variant> load_experiment_configs(
+    const std::string& path, const PluginOptions& plugins, Registry& registry) {
+  std::vector<Variant> variants = load_experiment(path);
+  std::vector<const ModelConfig*> configs;
+  for (const Variant& v : variants) configs.push_back(&v.config);
+  load_config_plugins(configs, plugins, registry);
+  return variants;
 }
 
 std::int64_t parse_batch_option(const std::string& text) {

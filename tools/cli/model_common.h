@@ -6,10 +6,12 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "framework/model/config.h"
+#include "framework/model/config_loader.h"
 #include "framework/plugin/registry.h"
 
 #include "tools/cli/cli_common.h"
@@ -21,6 +23,12 @@ namespace initforge::cli {
 /// of these name it), then checks every init spec against the schemes.
 /// ConfigError / IoError for the config, PluginError for a library.
 ModelConfig load_model_config(
+    const std::string& path, const PluginOptions& plugins, Registry& registry);
+
+/// load_model_config for a config that may list "variants"
+/// (load_experiment): the plugins of every variant are loaded once and each
+/// variant's init specs are checked.
+std::vector<Variant> load_experiment_configs(
     const std::string& path, const PluginOptions& plugins, Registry& registry);
 
 /// "--batch" text -> int64 >= 1; UsageError otherwise.

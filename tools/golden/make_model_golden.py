@@ -55,7 +55,7 @@ BUDGET = 32 * 1024   # elements per case stored whole (in state_dict order)
 EDGE = 64            # otherwise: sha256 plus the first and last EDGE values
 ALT_SEED = 12345     # every config runs with its own seed and this one
 # Also run stripped of init/init_rules: the layer defaults end to end.
-DEFAULTS_VARIANTS = ("cnn.json", "resnet_block.json")
+DEFAULTS_VARIANTS = ("resnet_block.json",)
 
 
 class Skip(Exception):

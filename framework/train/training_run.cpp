@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "framework/train/training_run.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <omp.h>
+
+#include "framework/io/text_file.h"
+#include "framework/model/weights_file.h"
+#include "framework/train/checkpoint.h"
+#include "framework/train/run_files.h"
+
+namespace initforge {
+
+namespace fs = std::filesystem;
+
+double seconds_since(TrainClock::time_point t) {
+  return std::chrono::duration<double>(TrainClock::now() - t).count();
+}
+
+ConstTensorView batch_rows(
+    const Tensor& images, std::int64_t n, const Shape& sample) {
+  const auto count = static_cast<std::size_t>(n * sample.numel());
+  return {images.span().first(count), batched(n, sample)};
+}
+
+TrainingRun::TrainingRun(
+    const ModelConfig& config,
+    const Registry& registry,
+    const TrainOptions& options,
+    TrainObserver& observer)
+    : config_(config),
+      tc_(*config.train),
+      options_(options),
+      observer_(observer),
+      model_(Model::build(config, registry, tc_.batch_size)),
+      optimizer_(make_optimizer(tc_.optimizer)),
+      schedule_(make_schedule(tc_)),
+      hash_(config_hash(config.json)),
+      data_([this] {
+        // After the config checks of Model::build.
+        check_eval_memory(*model_, tc_);
+        make_directory(options_.run_dir);  // fails before the slow part
+        const TrainClock::time_point start = TrainClock::now();
+        TrainData data = load_train_data(tc_.dataset);
+        data_seconds_ = seconds_since(start);
+        check_model_fits_data(*model_, data.train);
+        return data;
+      }()),
+      train_batches_(
+          data_.train,
+          {.batch_size = tc_.batch_size,
+           .shuffle = tc_.shuffle,
+           .drop_last = tc_.drop_last,
+           .seed = config.seed}),
+      test_batches_(
+          data_.test,
+          {.batch_size = std::min(tc_.eval_batch_size, data_.test.size()),
+           .shuffle = false}),
+      probe_n_(std::min(tc_.probe_batch, data_.train.size())),
+      labels_(static_cast<std::size_t>(tc_.batch_size)),
+      head_(
+          tc_.loss,
+          std::max({tc_.batch_size, tc_.eval_batch_size, probe_n_}),
+          kNumClasses) {
+  // The batch buffers have the dataset's image shape (Batcher's contract).
+  const Shape& image = data_.train.images().shape();
+  images_ = Tensor::zeros(Shape{tc_.batch_size, 1, image[2], image[3]});
+  const std::int64_t eval_batch =
+      std::min(tc_.eval_batch_size, data_.test.size());
+  test_images_ = Tensor::zeros(Shape{eval_batch, 1, image[2], image[3]});
+  test_labels_.resize(static_cast<std::size_t>(eval_batch));
+  if (train_batches_.batches_per_epoch() == 0) {
+    throw ConfigError(
+        config.file,
+        tc_.pointer + "/drop_last",
+        "with batch_size " + std::to_string(tc_.batch_size) + " and " +
+            std::to_string(data_.train.size()) +
+            " training samples, drop_last leaves no batch to train on");
+  }
+}
+
+TrainResult TrainingRun::execute() {
+  model_->initialize(RandomSource::create(config_.rng, config_.seed));
+  for (const PlannedParam& p : model_->plan().params) {
+    param_types_.push_back(model_->graph().nodes()[p.node].type);
+  }
+  if (options_.resume) {
+    resume();
+  } else {
+    start_fresh();
+  }
+  observer_.on_start(state_.epochs_done + 1, tc_.epochs);
+  for (std::int64_t e = state_.epochs_done + 1; e <= tc_.epochs; ++e) {
+    if (!train_epoch(e)) {
+      return {state_.metrics, state_.probes, {}, /*stopped_early=*/true};
+    }
+    finish_epoch(e);
+  }
+  const fs::path weights = options_.run_dir / "weights.safetensors";
+  model_->sync_buffers();
+  save_weights(weights, *model_);
+  write_text_files("finished", "");
+  return {state_.metrics, state_.probes, weights, false};
+}
+
+void TrainingRun::start_fresh() {
+  state_ = TrainState{};
+  state_.config_hash = hash_;
+  state_.model = config_.name;
+  state_.sessions = 1;
+  state_.data_seconds = data_seconds_;
+  probe(0);
+  checkpoint();
+  write_text_files("running", "");
+}
+
+void TrainingRun::resume() {
+  const fs::path file = checkpoint_file(options_.run_dir);
+  state_ = load_checkpoint(file, *model_, *optimizer_, hash_);
+  const auto done = static_cast<std::size_t>(state_.epochs_done);
+  if (state_.epochs_done > tc_.epochs || state_.metrics.size() != done ||
+      state_.times.size() != done || state_.probes.size() != done + 1 ||
+      state_.step >= train_batches_.batches_per_epoch()) {
+    throw IoError(
+        file.string() +
+        ": corrupt checkpoint: its epoch, step and history do not fit "
+        "together or the config's " +
+        std::to_string(tc_.epochs) + " epochs");
+  }
+  earlier_seconds_ = state_.total_seconds;
+  state_.data_seconds += data_seconds_;
+  ++state_.sessions;
+  // Hands the restored parameters and buffers to the layers.
+  model_->prepare(probe_n_, Phase::Training);
+  // The text files may be ahead of the checkpoint (a kill in between).
+  write_text_files("running", "");
+}
+
+void TrainingRun::checkpoint() {
+  state_.total_seconds = earlier_seconds_ + seconds_since(session_start_);
+  const fs::path file = checkpoint_file(options_.run_dir);
+  make_directory(file.parent_path());
+  save_checkpoint(file, *model_, *optimizer_, state_);
+  observer_.on_checkpoint(file);
+}
+
+void TrainingRun::write_text_files(
+    const std::string& status, const std::string& error) {
+  state_.total_seconds = earlier_seconds_ + seconds_since(session_start_);
+  const fs::path& dir = options_.run_dir;
+  write_text_atomically(dir / "metrics.csv", metrics_csv(state_.metrics));
+  write_text_atomically(
+      dir / "probes.csv", probes_csv(state_.probes, param_types_));
+  const TrainSummary summary{
+      .config_json = config_.json,
+      .config_file = config_.file,
+      .rng = std::string(to_string(config_.rng)),
+      .seed = config_.seed,
+      .versions = build_versions(),
+      .threads = omp_get_max_threads(),
+      .dataset_dir = tc_.dataset.dir.string(),
+      .train_samples = data_.train.size(),
+      .test_samples = data_.test.size(),
+      .epochs = tc_.epochs,
+      .steps_per_epoch = train_batches_.batches_per_epoch(),
+      .status = status,
+      .error = error,
+      .state = state_};
+  write_text_atomically(dir / "summary.json", train_summary_json(summary));
+}
+
+void TrainingRun::diverge(std::int64_t epoch, std::int64_t steps, double loss) {
+  const std::string value =
+      std::isnan(loss) ? "nan" : (loss > 0 ? "inf" : "-inf");
+  const std::string message =
+      config_.file + ": training diverged: non-finite loss (" + value +
+      ") at epoch " + std::to_string(epoch) + ", step " +
+      std::to_string(state_.step + 1) + " of " + std::to_string(steps) +
+      " (global step " + std::to_string(state_.global_step + 1) +
+      "); the last checkpoint " + checkpoint_file(options_.run_dir).string() +
+      " and the metrics of the finished epochs are kept";
+  try {
+    write_text_files("diverged", message);
+  } catch (const IoError&) {
+    // The divergence is the error to report; the files keep their last state.
+  }
+  throw TrainingDiverged(message);
+}
+
+}  // namespace initforge

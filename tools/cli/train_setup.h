@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// What `initforge train` does to the loaded configs before training: checks
+// that every variant can train (a train section, a usable directory name,
+// the dataset files) and applies the command-line overrides.
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "framework/model/config_loader.h"
+#include "framework/plugin/registry.h"
+
+namespace initforge::cli {
+
+/// --epochs, --seed, --train-subset, --test-subset, --data-dir.
+struct TrainOverrides {
+  std::optional<std::int64_t> epochs;
+  std::optional<std::uint64_t> seed;
+  std::optional<std::int64_t> train_subset;
+  std::optional<std::int64_t> test_subset;
+  std::optional<std::filesystem::path> data_dir;  // absolute
+};
+
+/// ConfigError unless every variant has a train section and builds (graph,
+/// shapes, init plan, memory for its batch): a bad variant fails before
+/// the ones ahead of it have trained for nothing.
+void check_variants(
+    const std::vector<Variant>& variants, const Registry& registry);
+
+/// Sets the overridden fields in config.train (and config.seed) and in
+/// config.json, so summary.json records what actually ran. An unset cosine
+/// t_max follows --epochs; probe_batch shrinks to fit --train-subset.
+void apply_overrides(ModelConfig& config, const TrainOverrides& overrides);
+
+/// IoError naming the file, the config pointer and the Debian package when
+/// a variant's dataset files are missing: fails before anything trains.
+void check_datasets(const std::vector<Variant>& variants);
+
+/// "training NAME -> DIR (E epochs, batch B, T threads)", with the variant's
+/// name and number when an experiment has several.
+std::string run_header(
+    const Variant& variant,
+    std::size_t index,
+    std::size_t count,
+    const std::filesystem::path& run_dir);
+
+}  // namespace initforge::cli
