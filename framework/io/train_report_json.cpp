@@ -164,6 +164,36 @@ std::string train_summary_json(const TrainSummary& s) {
   return out.dump(2) + "\n";
 }
 
+RecordedSummary parse_train_summary(
+    std::string_view text, const std::string& where) {
+  // Lenient on numbers: summary.json writes non-finite ones as null.
+  const auto number = [](const json& v) {
+    return v.is_number() ? v.get<double>() : std::nan("");
+  };
+  try {
+    const json doc = json::parse(text);
+    RecordedSummary out;
+    out.status = doc.at("status").get<std::string>();
+    if (doc.at("error").is_string())
+      out.error = doc["error"].get<std::string>();
+    out.config_json = doc.at("config").dump();
+    for (const json& m : doc.at("metrics")) {
+      out.metrics.push_back(
+          {.epoch = m.at("epoch").get<std::int64_t>(),
+           .train_loss = number(m.at("train_loss")),
+           .train_acc = number(m.at("train_acc")),
+           .test_loss = number(m.at("test_loss")),
+           .test_acc = number(m.at("test_acc")),
+           .seconds = number(m.at("seconds")),
+           .lr = number(m.value("lr", json()))});
+    }
+    return out;
+  } catch (const json::exception& e) {
+    throw IoError(
+        where + ": not a training summary of initforge train: " + e.what());
+  }
+}
+
 std::string train_state_json(const TrainState& st) {
   constexpr NonFinite kMode = NonFinite::Text;
   const json out = {

@@ -3,8 +3,8 @@
 
 // Plain structs of a training run (metrics rows, probe statistics, wall
 // times, where a run stands) and their JSON text: summary.json and the
-// metadata of a checkpoint. framework/train fills them; only this file's
-// implementation knows JSON.
+// metadata of a checkpoint, and summary.json read back. framework/train
+// fills them; only this file's implementation knows JSON.
 
 #include <cstdint>
 #include <string>
@@ -109,6 +109,19 @@ struct TrainSummary {
 /// summary.json: pretty-printed, newline-terminated; non-finite numbers
 /// are null.
 INITFORGE_API std::string train_summary_json(const TrainSummary& summary);
+
+/// What `initforge train --resume` needs from a run's summary.json.
+struct RecordedSummary {
+  std::string status;       // "running", "finished" or "diverged"
+  std::string error;        // the divergence message; "" otherwise
+  std::string config_json;  // the recorded config, compact with sorted keys
+  std::vector<EpochMetrics> metrics;  // null (non-finite) and absent lr: NaN
+};
+
+/// Parses summary.json text (train_summary_json's); IoError "`where`: not a
+/// training summary of initforge train: ..." when it is not one.
+INITFORGE_API RecordedSummary
+parse_train_summary(std::string_view text, const std::string& where);
 
 /// Compact JSON of `state` for a checkpoint's "__metadata__"; non-finite
 /// numbers are written as the strings "nan", "inf", "-inf".

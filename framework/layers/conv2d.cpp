@@ -1,12 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Conv2d on oneDNN's direct convolution: stride, padding, dilation, groups.
 
-#include <unordered_map>
-#include <vector>
-
 #include "framework/core/error.h"
-#include "framework/layers/dense_backward.h"
-#include "framework/layers/dense_params.h"
+#include "framework/layers/dense_layer.h"
 #include "framework/layers/dnnl_util.h"
 #include "framework/layers/layer_impls.h"
 
@@ -32,17 +28,17 @@ memory::dims weight_dims(const Conv2dOptions& o, const Shape& input) {
   return {o.groups, w[0] / o.groups, w[1], w[2], w[3]};
 }
 
-class Conv2d final : public Layer {
+class Conv2d final : public DenseLayer {
  public:
   Conv2d(const Conv2dOptions& options, const Shape& input, const Pair& out)
-      : options_(options),
-        input_shape_(input),
-        output_{options.out_channels, out[0], out[1]},
-        params_(
+      : DenseLayer(
             "Conv2d",
             weight_shape(options, input),
             weight_dims(options, input),
-            options.bias) {}
+            options.bias),
+        options_(options),
+        input_shape_(input),
+        output_{options.out_channels, out[0], out[1]} {}
 
   std::string_view type() const override {
     return "Conv2d";
@@ -50,10 +46,6 @@ class Conv2d final : public Layer {
   const Shape& output_shape() const override {
     return output_;
   }
-  std::vector<ParamDecl> params() const override {
-    return params_.decls();
-  }
-
   memory::desc prepare(
       DnnlContext& ctx,
       std::int64_t batch,
@@ -61,10 +53,9 @@ class Conv2d final : public Layer {
       Phase phase) override {
     expect_src_descs(type(), src, batch, {&input_shape_, 1});
     const auto& o = options_;
-    const bool training = phase == Phase::Training;
     const auto src_md = any_desc(batched_dims(batch, input_shape_));
     const auto dst_md = any_desc(batched_dims(batch, output_));
-    const auto w_md = any_desc(params_.weight().dims());
+    const auto w_md = any_desc(weight_dims(o, input_shape_));
     const auto b_md = any_desc({o.out_channels});
     const memory::dims strides{o.stride[0], o.stride[1]};
     // oneDNN counts the gaps between taps: PyTorch's dilation minus one.
@@ -88,20 +79,16 @@ class Conv2d final : public Layer {
             : convolution_forward::desc(
                   prop, kAlg, src_md, w_md, dst_md, strides, dilates, pad, pad);
     const dnnl::primitive_attr attr = default_attr();
-    pd_ = convolution_forward::primitive_desc(desc, attr, ctx.engine);
-    primitive_ = convolution_forward(pd_);
-    input_.prepare(ctx, src[0], pd_.src_desc());
-    params_.prepare_forward(ctx, pd_, args_);
-    if (!training) {
-      backward_.reset(params_);
-      return pd_.dst_desc();
+    const convolution_forward::primitive_desc pd(desc, attr, ctx.engine);
+    if (phase != Phase::Training) {
+      return finish_prepare(ctx, src[0], pd, nullptr, nullptr);
     }
     const convolution_backward_data::primitive_desc data_pd(
         convolution_backward_data::desc(
             kAlg, src_md, w_md, dst_md, strides, dilates, pad, pad),
         attr,
         ctx.engine,
-        pd_);
+        pd);
     const auto weights_desc =
         o.bias
             ? convolution_backward_weights::desc(
@@ -109,53 +96,14 @@ class Conv2d final : public Layer {
             : convolution_backward_weights::desc(
                   kAlg, src_md, w_md, dst_md, strides, dilates, pad, pad);
     const convolution_backward_weights::primitive_desc weights_pd(
-        weights_desc, attr, ctx.engine, pd_);
-    backward_.prepare(ctx, src[0], pd_, data_pd, weights_pd, params_);
-    return pd_.dst_desc();
-  }
-
-  void set_params(
-      DnnlContext& ctx,
-      std::span<const ConstTensorView> params,
-      std::span<const ConstTensorView> buffers) override {
-    params_.set_params(ctx, params, buffers);
-  }
-
-  void forward(DnnlContext& ctx, std::span<const memory> src, const memory& dst)
-      override {
-    args_[DNNL_ARG_SRC] = input_(ctx, src[0]);
-    args_[DNNL_ARG_DST] = dst;
-    primitive_.execute(ctx.stream, args_);
-  }
-
-  void backward(
-      DnnlContext& ctx,
-      std::span<const memory> src,
-      const memory& /*dst*/,
-      const memory& diff_dst,
-      std::span<const memory> diff_src) override {
-    expect_backward_call(
-        type(), backward_.prepared(), src.size(), diff_src.size(), 1);
-    // forward() left the source in the primitive's layout (the reorder
-    // buffer, or src itself).
-    const memory& read = input_.reorders() ? args_.at(DNNL_ARG_SRC) : src[0];
-    backward_.run(ctx, read, diff_dst, diff_src[0]);
-  }
-
-  void param_grads(DnnlContext& ctx, std::span<const TensorView> out) override {
-    params_.param_grads(ctx, out);
+        weights_desc, attr, ctx.engine, pd);
+    return finish_prepare(ctx, src[0], pd, &data_pd, &weights_pd);
   }
 
  private:
   Conv2dOptions options_;
   Shape input_shape_;
   Shape output_;
-  DenseParams params_;
-  convolution_forward::primitive_desc pd_;
-  convolution_forward primitive_;
-  InputAdapter input_;
-  DenseBackward backward_;
-  std::unordered_map<int, memory> args_;
 };
 
 }  // namespace

@@ -1,12 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Linear: y = x W^T + b on oneDNN's inner product, weights [out, in].
 
-#include <unordered_map>
-#include <vector>
-
 #include "framework/core/error.h"
-#include "framework/layers/dense_backward.h"
-#include "framework/layers/dense_params.h"
+#include "framework/layers/dense_layer.h"
 #include "framework/layers/dnnl_util.h"
 #include "framework/layers/layer_impls.h"
 
@@ -17,26 +13,23 @@ using dnnl::inner_product_backward_data;
 using dnnl::inner_product_backward_weights;
 using dnnl::inner_product_forward;
 
-class Linear final : public Layer {
+class Linear final : public DenseLayer {
  public:
   Linear(const LinearOptions& options, std::int64_t in_features)
-      : options_(options),
-        in_features_(in_features),
-        output_{options.out_features},
-        params_(
+      : DenseLayer(
             "Linear",
             Shape{options.out_features, in_features},
             {options.out_features, in_features},
-            options.bias) {}
+            options.bias),
+        options_(options),
+        in_features_(in_features),
+        output_{options.out_features} {}
 
   std::string_view type() const override {
     return "Linear";
   }
   const Shape& output_shape() const override {
     return output_;
-  }
-  std::vector<ParamDecl> params() const override {
-    return params_.decls();
   }
 
   memory::desc prepare(
@@ -48,7 +41,6 @@ class Linear final : public Layer {
     const std::int64_t out = options_.out_features;
     const Shape in_shape{in};
     expect_src_descs(type(), src, batch, {&in_shape, 1});
-    const bool training = phase == Phase::Training;
     const auto src_md = any_desc({batch, in});
     const auto dst_md = any_desc({batch, out});
     const auto w_md = any_desc({out, in});
@@ -59,71 +51,28 @@ class Linear final : public Layer {
             ? inner_product_forward::desc(prop, src_md, w_md, b_md, dst_md)
             : inner_product_forward::desc(prop, src_md, w_md, dst_md);
     const dnnl::primitive_attr attr = default_attr();
-    pd_ = inner_product_forward::primitive_desc(desc, attr, ctx.engine);
-    primitive_ = inner_product_forward(pd_);
-    input_.prepare(ctx, src[0], pd_.src_desc());
-    params_.prepare_forward(ctx, pd_, args_);
-    if (!training) {
-      backward_.reset(params_);
-      return pd_.dst_desc();
+    const inner_product_forward::primitive_desc pd(desc, attr, ctx.engine);
+    if (phase != Phase::Training) {
+      return finish_prepare(ctx, src[0], pd, nullptr, nullptr);
     }
     const inner_product_backward_data::primitive_desc data_pd(
         inner_product_backward_data::desc(src_md, w_md, dst_md),
         attr,
         ctx.engine,
-        pd_);
+        pd);
     const auto weights_desc =
         options_.bias
             ? inner_product_backward_weights::desc(src_md, w_md, b_md, dst_md)
             : inner_product_backward_weights::desc(src_md, w_md, dst_md);
     const inner_product_backward_weights::primitive_desc weights_pd(
-        weights_desc, attr, ctx.engine, pd_);
-    backward_.prepare(ctx, src[0], pd_, data_pd, weights_pd, params_);
-    return pd_.dst_desc();
-  }
-
-  void set_params(
-      DnnlContext& ctx,
-      std::span<const ConstTensorView> params,
-      std::span<const ConstTensorView> buffers) override {
-    params_.set_params(ctx, params, buffers);
-  }
-
-  void forward(DnnlContext& ctx, std::span<const memory> src, const memory& dst)
-      override {
-    args_[DNNL_ARG_SRC] = input_(ctx, src[0]);
-    args_[DNNL_ARG_DST] = dst;
-    primitive_.execute(ctx.stream, args_);
-  }
-
-  void backward(
-      DnnlContext& ctx,
-      std::span<const memory> src,
-      const memory& /*dst*/,
-      const memory& diff_dst,
-      std::span<const memory> diff_src) override {
-    expect_backward_call(
-        type(), backward_.prepared(), src.size(), diff_src.size(), 1);
-    // forward() left the source in the primitive's layout (the reorder
-    // buffer, or src itself).
-    const memory& read = input_.reorders() ? args_.at(DNNL_ARG_SRC) : src[0];
-    backward_.run(ctx, read, diff_dst, diff_src[0]);
-  }
-
-  void param_grads(DnnlContext& ctx, std::span<const TensorView> out) override {
-    params_.param_grads(ctx, out);
+        weights_desc, attr, ctx.engine, pd);
+    return finish_prepare(ctx, src[0], pd, &data_pd, &weights_pd);
   }
 
  private:
   LinearOptions options_;
   std::int64_t in_features_;
   Shape output_;
-  DenseParams params_;
-  inner_product_forward::primitive_desc pd_;
-  inner_product_forward primitive_;
-  InputAdapter input_;
-  DenseBackward backward_;
-  std::unordered_map<int, memory> args_;
 };
 
 }  // namespace

@@ -6,6 +6,7 @@ target_sources(
           ${CMAKE_CURRENT_LIST_DIR}/dnnl_info.cpp
           ${CMAKE_CURRENT_LIST_DIR}/dense_params.cpp
           ${CMAKE_CURRENT_LIST_DIR}/dense_backward.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/dense_layer.cpp
           ${CMAKE_CURRENT_LIST_DIR}/linear.cpp
           ${CMAKE_CURRENT_LIST_DIR}/conv2d.cpp
           ${CMAKE_CURRENT_LIST_DIR}/eltwise.cpp

@@ -15,6 +15,8 @@
 #include <omp.h>
 
 #include "framework/core/error.h"
+#include "framework/io/text_file.h"
+#include "framework/model/train_overrides.h"
 #include "framework/train/trainer.h"
 
 #include "tools/cli/commands.h"
@@ -134,7 +136,7 @@ VariantRun train_variant(
         "--train-subset, --test-subset, --data-dir) it was started with");
   }
   if (recorded) {
-    run.outcome.epochs = recorded->epochs;
+    run.outcome.epochs = recorded->metrics;
     if (recorded->status == "finished") {
       std::printf(
           "%s: already finished (%lld epochs); nothing to do\n",
@@ -164,7 +166,7 @@ VariantRun train_variant(
     print_error(e.what());
     run.outcome.diverged = true;
     if (const auto after = read_recorded_run(run_dir)) {
-      run.outcome.epochs = after->epochs;
+      run.outcome.epochs = after->metrics;
     }
   }
   return run;
@@ -184,7 +186,7 @@ int run_train(const TrainCliOptions& o) {
   std::vector<Variant> variants =
       load_experiment_configs(o.config, o.plugins, registry);
   for (Variant& v : variants) {
-    if (v.config.train) apply_overrides(v.config, overrides);
+    if (v.config.train) apply_train_overrides(v.config, overrides);
   }
   check_variants(variants, registry);
   check_datasets(variants);
@@ -211,7 +213,7 @@ int run_train(const TrainCliOptions& o) {
     outcomes.push_back(std::move(run.outcome));
   }
   if (experiment) {
-    write_file_atomically(dir / "comparison.csv", comparison_csv(outcomes));
+    write_text_atomically(dir / "comparison.csv", comparison_csv(outcomes));
     std::printf(
         "\n%s\ncomparison: %s\n",
         comparison_table(outcomes).c_str(),

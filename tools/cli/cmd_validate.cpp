@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // `initforge validate CONFIG [--batch N] [--plugin-dir DIR]...`: everything
 // `run` checks before allocating (config, plugins, schemes, shapes, init
-// plan, memory), and one line of summary.
+// plan, memory), for the config and each of its variants, and one line of
+// summary for each.
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -20,19 +21,40 @@ struct ValidateOptions {
   PluginOptions plugins;
 };
 
-int run_validate(const ValidateOptions& o) {
-  const std::int64_t batch = parse_batch_option(o.batch);
-  Registry registry;
-  ModelConfig config = load_model_config(o.config, o.plugins, registry);
-  const auto model = Model::build(std::move(config), registry, batch);
+// "ok: LABEL: L layers, P parameters (E elements), output shape S".
+std::string summary_line(
+    const std::string& label,
+    const ModelConfig& config,
+    const Registry& registry,
+    std::int64_t batch) {
+  const auto model = Model::build(config, registry, batch);
   const InitPlan& plan = model->plan();
-  std::printf(
-      "ok: %s: %zu layers, %zu parameters (%lld elements), output shape %s\n",
-      model->config().name.c_str(),
+  char line[512];
+  std::snprintf(
+      line,
+      sizeof line,
+      ": %zu layers, %zu parameters (%lld elements), output shape %s\n",
       model->graph().nodes().size(),
       plan.params.size(),
       static_cast<long long>(plan.parameter_elements()),
       model->graph().output_shape().to_string().c_str());
+  return "ok: " + label + line;
+}
+
+int run_validate(const ValidateOptions& o) {
+  const std::int64_t batch = parse_batch_option(o.batch);
+  Registry registry;
+  const ConfigWithVariants loaded =
+      load_config_with_variants(o.config, o.plugins, registry);
+  // Everything is built before anything is printed: a failing variant
+  // leaves one error line and no "ok".
+  std::string text =
+      summary_line(loaded.base.name, loaded.base, registry, batch);
+  for (const Variant& v : loaded.variants) {
+    text += summary_line(
+        v.config.name + " (variant " + v.name + ")", v.config, registry, batch);
+  }
+  std::fputs(text.c_str(), stdout);
   return 0;
 }
 
@@ -40,7 +62,8 @@ int run_validate(const ValidateOptions& o) {
 
 CommandRunner setup_validate_command(CLI::App& command) {
   auto o = std::make_shared<ValidateOptions>();
-  command.add_option("config", o->config, "model config (JSON)")->required();
+  command.add_option("config", o->config, "model or experiment config (JSON)")
+      ->required();
   command.add_option(
       "--batch", o->batch, "batch size the memory check assumes (default 8)");
   add_plugin_options(command, o->plugins);

@@ -87,6 +87,20 @@ std::vector<Variant> load_experiment_configs(
   return variants;
 }
 
+ConfigWithVariants load_config_with_variants(
+    const std::string& path, const PluginOptions& plugins, Registry& registry) {
+  ConfigWithVariants out{load_config(path), load_experiment(path)};
+  // Without "variants" the single variant is the base under its own label.
+  if (out.variants.size() == 1 &&
+      out.variants[0].config.file == out.base.file) {
+    out.variants.clear();
+  }
+  std::vector<const ModelConfig*> configs = {&out.base};
+  for (const Variant& v : out.variants) configs.push_back(&v.config);
+  load_config_plugins(configs, plugins, registry);
+  return out;
+}
+
 std::int64_t parse_batch_option(const std::string& text) {
   std::int64_t batch = 0;
   const auto [ptr, ec] =

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// Pieces shared by `validate` and `run`: reading a config together with the
-// plugins it needs.
+// Pieces shared by `validate`, `run` and `train`: reading a config (or an
+// experiment's variants) together with the plugins it needs.
 
 #include <cstdint>
 #include <string>
@@ -29,6 +29,18 @@ ModelConfig load_model_config(
 /// (load_experiment): the plugins of every variant are loaded once and each
 /// variant's init specs are checked.
 std::vector<Variant> load_experiment_configs(
+    const std::string& path, const PluginOptions& plugins, Registry& registry);
+
+/// A config file as `validate` sees it: the base and every variant.
+struct ConfigWithVariants {
+  ModelConfig base;  // the file without "variants": what `run` uses
+  std::vector<Variant> variants;  // empty when the file lists none
+};
+
+/// load_model_config and load_experiment_configs in one: the plugins of the
+/// base and of every variant are loaded once and every init spec is checked
+/// (a variant's errors under "FILE (variant NAME)").
+ConfigWithVariants load_config_with_variants(
     const std::string& path, const PluginOptions& plugins, Registry& registry);
 
 /// "--batch" text -> int64 >= 1; UsageError otherwise.

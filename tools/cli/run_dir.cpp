@@ -3,24 +3,16 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <fstream>
 #include <sstream>
 
-#include <fcntl.h>
-#include <nlohmann/json.hpp>
-#include <unistd.h>
-
-#include "framework/core/error.h"
+#include "framework/io/json_compare.h"
 
 namespace initforge::cli {
 namespace {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 
 constexpr std::array<const char*, 3> kRunFiles = {
     "metrics.csv", "summary.json", "checkpoint"};
@@ -98,64 +90,33 @@ std::optional<fs::path> existing_run_file(const fs::path& dir) {
   return std::nullopt;
 }
 
-std::optional<RecordedRun> read_recorded_run(const fs::path& dir) {
+std::optional<RecordedSummary> read_recorded_run(const fs::path& dir) {
   const fs::path file = dir / "summary.json";
   std::ifstream in(file);
   if (!in) return std::nullopt;
   std::ostringstream text;
   text << in.rdbuf();
-  const json doc = json::parse(text.str(), nullptr, false);
-  const auto number = [](const json& v) {
-    return v.is_number() ? v.get<double>() : std::nan("");
-  };
-  try {
-    RecordedRun run;
-    run.status = doc.at("status").get<std::string>();
-    if (doc.at("error").is_string())
-      run.error = doc["error"].get<std::string>();
-    run.config = doc.at("config").dump();
-    for (const json& m : doc.at("metrics")) {
-      run.epochs.push_back(
-          {.epoch = m.at("epoch").get<std::int64_t>(),
-           .train_loss = number(m.at("train_loss")),
-           .train_acc = number(m.at("train_acc")),
-           .test_loss = number(m.at("test_loss")),
-           .test_acc = number(m.at("test_acc")),
-           .seconds = number(m.at("seconds")),
-           .lr = number(m.value("lr", json()))});
-    }
-    return run;
-  } catch (const json::exception& e) {
-    throw IoError(
-        file.string() +
-        ": not a training summary of initforge train: " + e.what());
-  }
+  return parse_train_summary(text.str(), file.string());
 }
 
-bool same_config(const RecordedRun& run, const std::string& config_json) {
-  const json config = json::parse(config_json, nullptr, false);
-  return !config.is_discarded() && config.dump() == run.config;
+bool same_config(const RecordedSummary& run, const std::string& config_json) {
+  return canonical_json(config_json) == run.config_json;
 }
 
 std::string config_difference(
-    const RecordedRun& run, const std::string& config_json) {
-  const json was = json::parse(run.config, nullptr, false);
-  const json now = json::parse(config_json, nullptr, false);
-  if (was.is_discarded() || now.is_discarded()) return "the config text";
+    const RecordedSummary& run, const std::string& config_json) {
+  const auto differences = json_differences(run.config_json, config_json);
+  if (!differences) return "the config text";
   std::string text;
   int shown = 0;
-  for (const json& op : json::diff(was, now)) {
-    const std::string path = op.at("path").get<std::string>();
-    const json::json_pointer pointer(path);
+  for (const JsonDifference& d : *differences) {
     if (shown++ == 3) {
       text += ", ...";
       break;
     }
-    text +=
-        (text.empty() ? "" : ", ") + path + " (the run's: " +
-        (was.contains(pointer) ? was.at(pointer).dump() : "unset") +
-        "; now: " + (now.contains(pointer) ? now.at(pointer).dump() : "unset") +
-        ")";
+    text += (text.empty() ? "" : ", ") + d.pointer +
+            " (the run's: " + d.before.value_or("unset") +
+            "; now: " + d.after.value_or("unset") + ")";
   }
   return text;
 }
@@ -200,38 +161,6 @@ std::string comparison_table(const std::vector<VariantOutcome>& outcomes) {
     text += line + "\n";
   }
   return text;
-}
-
-void write_file_atomically(const fs::path& file, const std::string& text) {
-  const fs::path temp =
-      file.parent_path() /
-      ("." + file.filename().string() + ".tmp." + std::to_string(::getpid()));
-  const auto fail = [&](const std::string& what) {
-    const std::string reason = std::strerror(errno);
-    ::unlink(temp.c_str());
-    throw IoError(file.string() + ": " + what + ": " + reason);
-  };
-  const int fd =
-      ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  if (fd < 0) fail("cannot create a temporary file next to it");
-  const char* data = text.data();
-  std::size_t left = text.size();
-  while (left > 0) {
-    const ssize_t n = ::write(fd, data, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      ::close(fd);
-      fail("write failed");
-    }
-    data += n;
-    left -= static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    ::close(fd);
-    fail("fsync failed");
-  }
-  if (::close(fd) != 0) fail("close failed");
-  if (::rename(temp.c_str(), file.c_str()) != 0) fail("rename failed");
 }
 
 }  // namespace initforge::cli

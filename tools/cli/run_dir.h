@@ -2,7 +2,7 @@
 #pragma once
 
 // The run directories of `initforge train` as the CLI sees them: is there a
-// run in a directory already, what did it record (metrics.csv), and the
+// run in a directory already, what did it record (summary.json), and the
 // comparison of an experiment's variants (comparison.csv and its table).
 
 #include <filesystem>
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "framework/train/trainer.h"
+#include "framework/io/train_report_json.h"
 
 namespace initforge::cli {
 
@@ -20,25 +20,18 @@ namespace initforge::cli {
 std::optional<std::filesystem::path> existing_run_file(
     const std::filesystem::path& dir);
 
-/// What a run directory's summary.json says about the run.
-struct RecordedRun {
-  std::string status;  // "running", "finished" or "diverged"
-  std::string error;   // the divergence message
-  std::string config;  // the recorded config, canonical compact JSON
-  std::vector<EpochMetrics> epochs;  // non-finite values as NaN
-};
-
 /// dir/summary.json read back; nullopt when there is none. IoError naming
 /// the file when it is not a summary.
-std::optional<RecordedRun> read_recorded_run(const std::filesystem::path& dir);
+std::optional<RecordedSummary> read_recorded_run(
+    const std::filesystem::path& dir);
 
 /// Whether `config_json` (ModelConfig::json) is the config `run` recorded.
-bool same_config(const RecordedRun& run, const std::string& config_json);
+bool same_config(const RecordedSummary& run, const std::string& config_json);
 
 /// Where `config_json` differs from the config `run` recorded, e.g.
 /// "/train/epochs (the run's: 2; now: 3)", up to three places.
 std::string config_difference(
-    const RecordedRun& run, const std::string& config_json);
+    const RecordedSummary& run, const std::string& config_json);
 
 /// How one variant of an experiment ended.
 struct VariantOutcome {
@@ -53,10 +46,5 @@ std::string comparison_csv(const std::vector<VariantOutcome>& outcomes);
 
 /// The same as an aligned text table for the terminal.
 std::string comparison_table(const std::vector<VariantOutcome>& outcomes);
-
-/// Writes `text` to a temporary file next to `file`, fsyncs it and renames
-/// it over `file`: a reader sees the old or the new file, never half of one.
-void write_file_atomically(
-    const std::filesystem::path& file, const std::string& text);
 
 }  // namespace initforge::cli

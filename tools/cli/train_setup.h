@@ -3,12 +3,11 @@
 
 // What `initforge train` does to the loaded configs before training: checks
 // that every variant can train (a train section, a usable directory name,
-// the dataset files) and applies the command-line overrides.
+// the dataset files). The command-line overrides are
+// framework/model/train_overrides.h.
 
 #include <cstddef>
-#include <cstdint>
 #include <filesystem>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,25 +16,11 @@
 
 namespace initforge::cli {
 
-/// --epochs, --seed, --train-subset, --test-subset, --data-dir.
-struct TrainOverrides {
-  std::optional<std::int64_t> epochs;
-  std::optional<std::uint64_t> seed;
-  std::optional<std::int64_t> train_subset;
-  std::optional<std::int64_t> test_subset;
-  std::optional<std::filesystem::path> data_dir;  // absolute
-};
-
 /// ConfigError unless every variant has a train section and builds (graph,
 /// shapes, init plan, memory for its batch): a bad variant fails before
 /// the ones ahead of it have trained for nothing.
 void check_variants(
     const std::vector<Variant>& variants, const Registry& registry);
-
-/// Sets the overridden fields in config.train (and config.seed) and in
-/// config.json, so summary.json records what actually ran. An unset cosine
-/// t_max follows --epochs; probe_batch shrinks to fit --train-subset.
-void apply_overrides(ModelConfig& config, const TrainOverrides& overrides);
 
 /// IoError naming the file, the config pointer and the Debian package when
 /// a variant's dataset files are missing: fails before anything trains.

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// Internal: what Linear and Conv2d share once their primitive descriptors
+// exist: parameters, the input reorder, forward, backward, gradients. The
+// two layers only describe their primitives in prepare().
+
+#include <span>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include "framework/layers/dense_backward.h"
+#include "framework/layers/dense_params.h"
+#include "framework/layers/dnnl_util.h"
+#include "framework/layers/layer.h"
+
+namespace initforge::layers_detail {
+
+class DenseLayer : public Layer {
+ public:
+  DenseLayer(
+      std::string_view type,
+      const Shape& weight_shape,
+      const memory::dims& weight_dims,
+      bool bias);
+
+  std::vector<ParamDecl> params() const override;
+  void set_params(
+      DnnlContext& ctx,
+      std::span<const ConstTensorView> params,
+      std::span<const ConstTensorView> buffers) override;
+  void forward(DnnlContext& ctx, std::span<const memory> src, const memory& dst)
+      override;
+  void backward(
+      DnnlContext& ctx,
+      std::span<const memory> src,
+      const memory& dst,
+      const memory& diff_dst,
+      std::span<const memory> diff_src) override;
+  void param_grads(DnnlContext& ctx, std::span<const TensorView> out) override;
+
+ protected:
+  /// The end of a derived prepare(): creates the forward primitive from
+  /// `forward`, plans the input reorder from `given_src` and the parameter
+  /// layouts; with both backward pds (Phase::Training) plans backward too.
+  /// Returns the dst layout.
+  memory::desc finish_prepare(
+      DnnlContext& ctx,
+      const memory::desc& given_src,
+      const dnnl::primitive_desc& forward,
+      const dnnl::primitive_desc* bwd_data,
+      const dnnl::primitive_desc* bwd_weights);
+
+ private:
+  DenseParams params_;
+  dnnl::primitive primitive_;
+  InputAdapter input_;
+  DenseBackward backward_;
+  std::unordered_map<int, memory> args_;
+};
+
+}  // namespace initforge::layers_detail
