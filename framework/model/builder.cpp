@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "framework/core/error.h"
+#include "framework/plugin/fill_checked.h"
 
 namespace initforge {
 namespace {
@@ -37,7 +38,8 @@ std::unique_ptr<Model> Model::build(
   return model;
 }
 
-void Model::initialize(std::unique_ptr<RandomSource> source) {
+void Model::initialize(
+    std::unique_ptr<RandomSource> source, bool check_finite) {
   source_ = std::move(source);
   params_.clear();
   buffers_.clear();
@@ -46,7 +48,13 @@ void Model::initialize(std::unique_ptr<RandomSource> source) {
   for (const PlannedParam& p : plan_.params) {
     Tensor values = Tensor::empty(p.info.shape);
     const auto gen = source_->generator_for(p.info.path);
-    p.initializer->fill(values.view(), {.param = p.info, .gen = *gen});
+    fill_checked(
+        *p.initializer,
+        values.view(),
+        {.param = p.info, .gen = *gen},
+        {.scheme = p.scheme,
+         .library_path = p.library_path,
+         .check_finite = check_finite});
     params_.push_back(std::move(values));
   }
   for (const PlannedBuffer& b : plan_.buffers) {

@@ -59,8 +59,11 @@ class INITFORGE_API Model {
   /// Fills every parameter in plan order (config order, weight before
   /// bias) with its initializer and the generator `source` hands its path,
   /// and every buffer with its initial value. The random source is kept
-  /// (random_input() continues it).
-  void initialize(std::unique_ptr<RandomSource> source);
+  /// (random_input() continues it). A scheme that throws, or (with
+  /// check_finite) writes a NaN or Inf, is a PluginError naming the
+  /// parameter, the scheme and its library (fill_checked).
+  void initialize(
+      std::unique_ptr<RandomSource> source, bool check_finite = false);
   /// Parameters / buffers in plan order, logical layout (after initialize).
   std::span<const Tensor> params() const {
     return params_;

@@ -1,6 +1,7 @@
 target_sources(
   initforge_core
-  PRIVATE ${CMAKE_CURRENT_LIST_DIR}/loader.cpp
+  PRIVATE ${CMAKE_CURRENT_LIST_DIR}/fill_checked.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/loader.cpp
           ${CMAKE_CURRENT_LIST_DIR}/registry.cpp)
 # Where builtin_plugin_dir() looks: the build tree's plugins/ directory.
 target_compile_definitions(

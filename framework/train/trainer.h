@@ -62,6 +62,9 @@ struct TrainOptions {
   /// Stop after this many optimizer steps in total (tests simulate a
   /// kill); 0: no limit. The last checkpoint stays as it was.
   std::int64_t stop_after_steps = 0;
+  /// A NaN or Inf in any initialized parameter is a PluginError naming
+  /// the parameter, the scheme and its library.
+  bool check_finite = false;
 };
 
 /// Everything a finished (or resumed and finished) run produced.

@@ -82,7 +82,8 @@ TrainingRun::TrainingRun(
 }
 
 TrainResult TrainingRun::execute() {
-  model_->initialize(RandomSource::create(config_.rng, config_.seed));
+  model_->initialize(
+      RandomSource::create(config_.rng, config_.seed), options_.check_finite);
   for (const PlannedParam& p : model_->plan().params) {
     param_types_.push_back(model_->graph().nodes()[p.node].type);
   }

@@ -209,6 +209,41 @@ TEST_F(TrainCli, RefusesToOverwriteAnExistingRun) {
   EXPECT_EQ(read_text(run / "metrics.csv"), metrics);
 }
 
+// fc2.bias from the NaN-writing fixture plugin: refused by default.
+TEST_F(TrainCli, NanWritingPluginIsRefusedUnlessNoCheckFinite) {
+  std::string text = tiny_config();
+  const std::string input = R"("input": [1, 28, 28],)";
+  const std::string fixtures =
+      (fs::path(INITFORGE_FIXTURE_DIR) / "fixture_nan").string();
+  text.replace(
+      text.find(input),
+      input.size(),
+      input + R"( "plugins": {"paths": [")" + fixtures +
+          R"("]}, "init_rules": [{"pattern": "fc2.bias",)"
+          R"( "scheme": "fixture_nan"}],)");
+  const fs::path config = tmp_.write("nan.json", text);
+  const CliResult r = train_cli(
+      {config.string(), "--out", (tmp_ / "checked").string(), "--epochs", "1"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(
+      error_line(r),
+      HasSubstr(
+          "plugin " + fixtures +
+          "/libfixture_nan.so: fc2.bias: scheme \"fixture_nan\" wrote 1 "
+          "non-finite value(s) (NaN or Inf) of "
+          "10; the first at index 3: nan"));
+  // Unchecked, the NaN reaches the loss: the run diverges instead.
+  const CliResult unchecked = train_cli(
+      {config.string(),
+       "--out",
+       (tmp_ / "unchecked").string(),
+       "--epochs",
+       "1",
+       "--no-check-finite"});
+  EXPECT_EQ(unchecked.exit_code, 1) << unchecked.err;
+  EXPECT_THAT(unchecked.err, Not(HasSubstr("non-finite value(s)")));
+}
+
 TEST_F(TrainCli, DefaultRunDirectoryIsRunsSlashConfigFileName) {
   const fs::path config = tmp_.write("tiny.json", tiny_config());
   ASSERT_EQ(

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // `initforge run CONFIG [--batch N] [--seed N] [--rng philox|torch]
 // [--input FILE.npy] [--output FILE.npy] [--save-weights FILE.safetensors]
-// [--json] [--threads N] [--plugin-dir DIR]...`: builds the model,
-// initializes every parameter, runs one forward pass and reports.
+// [--json] [--threads N] [--no-check-finite] [--plugin-dir DIR]...`:
+// builds the model, initializes every parameter, runs one forward pass and
+// reports.
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -32,6 +33,7 @@ struct RunOptions {
   std::string rng;    // "": the config's
   std::string input, output, save_weights;
   bool json = false;
+  bool check_finite = true;
   int threads = 0;
   PluginOptions plugins;
 };
@@ -94,7 +96,7 @@ int run_model(const RunOptions& o) {
       Model::build(std::move(config), registry, batch.value_or(8));
 
   auto start = std::chrono::steady_clock::now();
-  model->initialize(RandomSource::create(rng_kind, seed_value));
+  model->initialize(RandomSource::create(rng_kind, seed_value), o.check_finite);
   const double init_ms = ms_since(start);
   if (!input) input = model->random_input();  // torch: after the parameters
   start = std::chrono::steady_clock::now();
@@ -178,6 +180,10 @@ CommandRunner setup_run_command(CLI::App& command) {
   command.add_flag("--json", o->json, "print the report as one JSON object");
   command.add_option("--threads", o->threads, "OpenMP threads")
       ->check(CLI::Range(1, 1024));
+  command.add_flag(
+      "--check-finite,!--no-check-finite",
+      o->check_finite,
+      "fail (exit 3) if a scheme writes a NaN or Inf (default on)");
   add_plugin_options(command, o->plugins);
   return [o] { return run_model(*o); };
 }

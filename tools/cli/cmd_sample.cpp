@@ -16,6 +16,7 @@
 #include "framework/core/value_stats.h"
 #include "framework/io/npy.h"
 #include "framework/io/report_json.h"
+#include "framework/plugin/fill_checked.h"
 
 #include "tools/cli/cli_common.h"
 #include "tools/cli/commands.h"
@@ -36,6 +37,7 @@ struct SampleOptions {
   std::int64_t fan_in = -1, fan_out = -1;
   bool json = false;
   bool prefault = false;
+  bool check_finite = false;
 };
 
 std::string args_text(const std::map<std::string, ArgValue>& args) {
@@ -131,10 +133,15 @@ int run_sample(const SampleOptions& o) {
 #pragma omp parallel
   { (void)omp_get_thread_num(); }
   const auto start = std::chrono::steady_clock::now();
-  init->fill(tensor.view(), {.param = param, .gen = *gen});
+  const FillContext ctx{.param = param, .gen = *gen};
+  const FillChecks checks{
+      .scheme = o.scheme, .library_path = scheme.library_path};
+  fill_checked(*init, tensor.view(), ctx, checks);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
+  // After the timing: fill_seconds measures the scheme alone.
+  if (o.check_finite) check_finite(tensor.span(), ctx, checks);
 
   SampleReport report;
   report.scheme = o.scheme;
@@ -192,6 +199,10 @@ CommandRunner setup_sample_command(CLI::App& command) {
       "--prefault",
       o->prefault,
       "touch the tensor's pages before timing (time the fill alone)");
+  command.add_flag(
+      "--check-finite",
+      o->check_finite,
+      "fail (exit 3) if the scheme wrote a NaN or Inf (default off)");
   add_plugin_options(command, o->plugins);
   return [o] { return run_sample(*o); };
 }

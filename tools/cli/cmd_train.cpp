@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // `initforge train CONFIG [--out DIR] [--resume DIR] [--epochs N] [--seed N]
 // [--threads N] [--train-subset N] [--test-subset N] [--data-dir DIR]
-// [--no-plot] [--plugin-dir DIR]...`: trains the config's model (each
-// variant of an experiment in turn) into a run directory, compares the
-// variants and plots the curves.
+// [--no-plot] [--no-check-finite] [--plugin-dir DIR]...`: trains the config's
+// model (each variant of an experiment in turn) into a run directory, compares
+// the variants and plots the curves.
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
@@ -38,6 +38,7 @@ struct TrainCliOptions {
   std::string data_dir;
   int threads = 0;
   bool no_plot = false;
+  bool check_finite = true;
   std::int64_t stop_after_steps = 0;  // hidden: tests simulate a kill
   PluginOptions plugins;
 };
@@ -155,6 +156,7 @@ VariantRun train_variant(
   options.run_dir = run_dir;
   options.resume = recorded.has_value();
   options.stop_after_steps = o.stop_after_steps;
+  options.check_finite = o.check_finite;
   try {
     const TrainResult result =
         train(variant.config, registry, options, progress);
@@ -254,6 +256,10 @@ CommandRunner setup_train_command(CLI::App& command) {
   command.add_option(
       "--data-dir", o->data_dir, "override train.dataset.dir (IDX .gz files)");
   command.add_flag("--no-plot", o->no_plot, "do not run plot_training.py");
+  command.add_flag(
+      "--check-finite,!--no-check-finite",
+      o->check_finite,
+      "fail (exit 3) if a scheme writes a NaN or Inf (default on)");
   command
       .add_option(
           "--stop-after-steps",
