@@ -201,11 +201,7 @@ class BatchNorm2d final : public Layer {
   }
 
   void param_grads(DnnlContext& ctx, std::span<const TensorView> out) override {
-    if (!training_) {
-      throw UsageError(
-          "BatchNorm2d: param_grads() expected a layer prepared with "
-          "Phase::Training, got one prepared for inference (or not at all)");
-    }
+    expect_training(type(), "param_grads()", training_);
     expect_outputs("param_grads", out);
     ctx.stream.wait();
     copy_out(diff_scale_, out[0]);

@@ -140,12 +140,7 @@ void DenseParams::set_params(
 
 void DenseParams::param_grads(
     DnnlContext& ctx, std::span<const TensorView> out) {
-  if (!training_) {
-    throw UsageError(
-        std::string(type_) +
-        ": param_grads() expected a layer prepared with Phase::Training, got "
-        "one prepared for inference (or not at all)");
-  }
+  expect_training(type_, "param_grads()", training_);
   if (out.size() != shapes_.size()) {
     throw UsageError(
         std::string(type_) + ": param_grads() expected " +

@@ -210,19 +210,24 @@ dnnl::prop_kind forward_prop(Phase phase) {
                                   : dnnl::prop_kind::forward_inference;
 }
 
+void expect_training(
+    std::string_view type, std::string_view call, bool training) {
+  if (!training) {
+    throw UsageError(
+        std::string(type) + ": " + std::string(call) +
+        " expected a layer prepared with Phase::Training, got one prepared "
+        "for inference (or not prepared); call prepare(..., "
+        "Phase::Training)");
+  }
+}
+
 void expect_backward_call(
     std::string_view type,
     bool training,
     std::size_t src,
     std::size_t diff_src,
     std::size_t inputs) {
-  if (!training) {
-    throw UsageError(
-        std::string(type) +
-        ": backward() expected a layer prepared with Phase::Training, got "
-        "one prepared for inference (or not prepared); call prepare(..., "
-        "Phase::Training)");
-  }
+  expect_training(type, "backward()", training);
   if (src != inputs || diff_src != inputs) {
     throw UsageError(
         std::string(type) + ": backward() expected " + std::to_string(inputs) +

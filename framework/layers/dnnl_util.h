@@ -118,6 +118,11 @@ memory relayout(
 /// the backward primitive reads (max pooling's workspace).
 dnnl::prop_kind forward_prop(Phase phase);
 
+/// Throws UsageError "TYPE: CALL expected a layer prepared with
+/// Phase::Training ..." unless `training`.
+void expect_training(
+    std::string_view type, std::string_view call, bool training);
+
 /// Throws UsageError unless the layer was prepared for training and
 /// backward() got `inputs` sources and as many diff sources.
 void expect_backward_call(

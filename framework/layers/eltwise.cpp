@@ -10,11 +10,12 @@
 #include "framework/core/error.h"
 #include "framework/layers/dnnl_util.h"
 #include "framework/layers/layer_impls.h"
+#include "framework/layers/same_layout_layer.h"
 
 namespace initforge::layers_detail {
 namespace {
 
-class Eltwise final : public Layer {
+class Eltwise final : public SameLayoutLayer {
  public:
   Eltwise(
       std::string_view type,
@@ -56,26 +57,11 @@ class Eltwise final : public Layer {
     return pd.dst_desc();
   }
 
-  void forward(DnnlContext& ctx, std::span<const memory> src, const memory& dst)
-      override {
-    primitives_.forward(ctx, src[0], dst);
-  }
-
-  void backward(
-      DnnlContext& ctx,
-      std::span<const memory> src,
-      const memory& dst,
-      const memory& diff_dst,
-      std::span<const memory> diff_src) override {
-    primitives_.backward(ctx, type(), src, dst, diff_dst, diff_src);
-  }
-
  private:
   std::string_view type_;  // one of kLayerTypeNames: static storage
   Shape shape_;
   dnnl::algorithm algorithm_;
   float alpha_;
-  SameLayoutPrimitives primitives_;
 };
 
 struct Activation {

@@ -6,6 +6,7 @@
 #include "framework/core/error.h"
 #include "framework/layers/dnnl_util.h"
 #include "framework/layers/layer_impls.h"
+#include "framework/layers/same_layout_layer.h"
 
 namespace initforge::layers_detail {
 namespace {
@@ -16,7 +17,7 @@ struct PoolGeometry {
   Pair padding;
 };
 
-class Pool2d final : public Layer {
+class Pool2d final : public SameLayoutLayer {
  public:
   Pool2d(
       std::string_view type,
@@ -85,27 +86,12 @@ class Pool2d final : public Layer {
     return pd.dst_desc();
   }
 
-  void forward(DnnlContext& ctx, std::span<const memory> src, const memory& dst)
-      override {
-    primitives_.forward(ctx, src[0], dst);
-  }
-
-  void backward(
-      DnnlContext& ctx,
-      std::span<const memory> src,
-      const memory& dst,
-      const memory& diff_dst,
-      std::span<const memory> diff_src) override {
-    primitives_.backward(ctx, type(), src, dst, diff_dst, diff_src);
-  }
-
  private:
   std::string_view type_;  // one of kLayerTypeNames: static storage
   dnnl::algorithm algorithm_;
   PoolGeometry geometry_;
   Shape input_shape_;
   Shape output_;
-  SameLayoutPrimitives primitives_;
 };
 
 std::unique_ptr<Layer> make_pool2d(

@@ -6,11 +6,12 @@
 #include "framework/core/error.h"
 #include "framework/layers/dnnl_util.h"
 #include "framework/layers/layer_impls.h"
+#include "framework/layers/same_layout_layer.h"
 
 namespace initforge::layers_detail {
 namespace {
 
-class Softmax final : public Layer {
+class Softmax final : public SameLayoutLayer {
  public:
   Softmax(const Shape& shape, int axis) : shape_(shape), axis_(axis) {}
 
@@ -46,24 +47,9 @@ class Softmax final : public Layer {
     return pd.dst_desc();
   }
 
-  void forward(DnnlContext& ctx, std::span<const memory> src, const memory& dst)
-      override {
-    primitives_.forward(ctx, src[0], dst);
-  }
-
-  void backward(
-      DnnlContext& ctx,
-      std::span<const memory> src,
-      const memory& dst,
-      const memory& diff_dst,
-      std::span<const memory> diff_src) override {
-    primitives_.backward(ctx, type(), src, dst, diff_dst, diff_src);
-  }
-
  private:
   Shape shape_;
   int axis_;  // in the batched tensor
-  SameLayoutPrimitives primitives_;
 };
 
 }  // namespace
