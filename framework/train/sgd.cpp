@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "framework/train/sgd.h"
 
-#include <cmath>
 #include <string>
 
 #include "framework/core/error.h"
+#include "framework/train/sgd_kernel.h"
 
 namespace initforge {
 
@@ -30,28 +30,23 @@ Sgd::Sgd(const SgdOptions& options) : Optimizer(options.lr), options_(options) {
 void Sgd::update(const ParamSlot& slot) {
   // Scalars are rounded to float as ATen does for float tensors; a + alpha*b
   // is fused as ATen's vectorised add kernel does.
-  const auto wd = static_cast<float>(options_.weight_decay);
-  const auto mom = static_cast<float>(options_.momentum);
-  const auto one_minus_damp = static_cast<float>(1.0 - options_.dampening);
-  const auto neg_lr = static_cast<float>(-lr());
-  float* p = slot.value.data().data();
-  const float* g = slot.grad.data().data();
-  const std::int64_t n = slot.value.numel();
-  float* buf = nullptr;
-  bool first = false;
+  train_detail::SgdStep step{
+      .param = slot.value.data().data(),
+      .grad = slot.grad.data().data(),
+      .momentum_buffer = nullptr,
+      .n = slot.value.numel(),
+      .weight_decay = static_cast<float>(options_.weight_decay),
+      .momentum = static_cast<float>(options_.momentum),
+      .one_minus_dampening = static_cast<float>(1.0 - options_.dampening),
+      .neg_lr = static_cast<float>(-lr()),
+      .first = false,
+      .nesterov = options_.nesterov};
   if (options_.momentum != 0.0) {
-    buf =
-        buffer(slot.name, "momentum_buffer", slot.value.shape(), &first).data();
+    step.momentum_buffer =
+        buffer(slot.name, "momentum_buffer", slot.value.shape(), &step.first)
+            .data();
   }
-  for (std::int64_t i = 0; i < n; ++i) {
-    float d = g[i];
-    if (options_.weight_decay != 0.0) d = std::fma(wd, p[i], d);
-    if (buf != nullptr) {
-      buf[i] = first ? d : std::fma(one_minus_damp, d, buf[i] * mom);
-      d = options_.nesterov ? std::fma(mom, buf[i], d) : buf[i];
-    }
-    p[i] = std::fma(neg_lr, d, p[i]);
-  }
+  train_detail::sgd_step(step);
 }
 
 }  // namespace initforge
