@@ -268,7 +268,9 @@ Args bind_args(
       throw ArgumentError(
           spec.name, "missing required argument \"" + spec.name + "\"");
     }
-    values.emplace(spec.name, *spec.default_value);
+    // Canonical like a given value: a default "FAN_OUT" reaches the factory
+    // as "fan_out" (defaults were checked when the scheme was registered).
+    values.emplace(spec.name, convert(spec, *spec.default_value));
   }
   return Args(std::move(values));
 }

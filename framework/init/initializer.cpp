@@ -2,6 +2,7 @@
 #include "framework/init/initializer.h"
 
 #include "framework/core/error.h"
+#include "framework/init/calibration.h"
 
 namespace initforge {
 
@@ -13,6 +14,10 @@ Fans ParamInfo::require_fans() const {
 Initializer::~Initializer() = default;
 
 void Initializer::check(const ParamInfo& /*param*/) const {}
+
+void Initializer::calibrate(const CalibrationContext& /*ctx*/) const {}
+
+Calibration::~Calibration() = default;
 
 Target Initializer::target(const ParamInfo& /*param*/) const {
   return Target::unknown();

@@ -18,6 +18,8 @@
 
 namespace initforge {
 
+struct CalibrationContext;
+
 /// What a scheme knows about the parameter it initializes.
 struct INITFORGE_API ParamInfo {
   std::string path;  // "fc1.weight"
@@ -58,6 +60,14 @@ class INITFORGE_API Initializer {
 
   /// The distribution of the values, when the scheme has a simple one.
   virtual Target target(const ParamInfo& param) const;
+
+  /// Data-dependent schemes only (SchemeInfo::data_dependent): called after
+  /// every parameter of the model has been filled, once per parameter this
+  /// scheme was given to, in initialization order; may rewrite the
+  /// parameter (and its layer's others) looking at the model's outputs on a
+  /// calibration batch. The default does nothing. Exceptions are reported
+  /// like fill()'s.
+  virtual void calibrate(const CalibrationContext& ctx) const;
 };
 
 /// Creates a configured initializer from validated arguments; may throw
@@ -73,6 +83,9 @@ struct SchemeInfo {
   // Each element depends only on its index: any shard can be filled alone.
   bool elementwise = true;
   SchemeFactory create;
+  // fill() is only the pre-initialization; calibrate() finishes the job and
+  // needs a model (see calibration.h). Not usable by `initforge sample`.
+  bool data_dependent = false;
 };
 
 }  // namespace initforge

@@ -83,7 +83,8 @@ std::string plugins_json(const PluginListing& listing) {
         {{"path", library.path},
          {"name", library.name},
          {"version", library.version},
-         {"schemes", library.schemes}});
+         {"schemes", library.schemes},
+         {"named_by", library.named_by}});
   }
   json schemes = json::object();
   for (const SchemeListing& scheme : listing.schemes) {
@@ -92,12 +93,21 @@ std::string plugins_json(const PluginListing& listing) {
     schemes[scheme.name] = {
         {"doc", scheme.doc},
         {"elementwise", scheme.elementwise},
+        {"data_dependent", scheme.data_dependent},
         {"library", scheme.library_name},
         {"library_path", scheme.library_path},
+        {"library_version", scheme.library_version},
+        {"named_by", scheme.named_by},
         {"args", args}};
+  }
+  json locations = json::array();
+  for (const LocationListing& location : listing.locations) {
+    locations.push_back(
+        {{"path", location.path}, {"named_by", location.named_by}});
   }
   const json out = {
       {"plugin_dirs", listing.plugin_dirs},
+      {"plugin_locations", locations},
       {"libraries", libraries},
       {"schemes", schemes},
       {"load_seconds", listing.load_seconds}};

@@ -24,6 +24,13 @@ struct LibraryListing {
   std::string name;
   std::string version;
   std::vector<std::string> schemes;
+  std::string named_by = {};  // who named its location ("--plugin-dir", ...)
+};
+
+/// One searched plugin location and who named it.
+struct LocationListing {
+  std::string path;
+  std::string named_by;
 };
 
 /// One registered scheme with its full argument schema.
@@ -34,6 +41,9 @@ struct SchemeListing {
   std::vector<ArgSpec> args;
   std::string library_path;
   std::string library_name;
+  std::string library_version = {};
+  std::string named_by = {};    // who named its library's location
+  bool data_dependent = false;  // calibrates on a model (calibration.h)
 };
 
 /// Everything `initforge plugins --json` prints.
@@ -42,6 +52,7 @@ struct PluginListing {
   std::vector<LibraryListing> libraries;
   std::vector<SchemeListing> schemes;
   double load_seconds = 0;
+  std::vector<LocationListing> locations = {};  // plugin_dirs with named_by
 };
 
 /// Summary statistics of a filled tensor (accumulated in double).

@@ -82,7 +82,8 @@ std::string run_json(const RunReport& report) {
       {"first_forward_ms", report.first_forward_ms},
       {"forward_ms", report.forward_ms},
       {"output_file", optional_text(report.output_file)},
-      {"weights_file", optional_text(report.weights_file)}};
+      {"weights_file", optional_text(report.weights_file)},
+      {"calibration", report.calibration}};
   return out.dump(2) + "\n";
 }
 

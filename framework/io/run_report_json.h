@@ -78,6 +78,8 @@ struct RunReport {
   double first_forward_ms = 0, forward_ms = 0;
   std::string output_file;   // "" when none was written
   std::string weights_file;  // "" when none was written
+  // Model::calibration_log(): one line per calibrated parameter and report.
+  std::vector<std::string> calibration;
 };
 
 /// One JSON object (pretty-printed, newline-terminated).

@@ -2,6 +2,7 @@ target_sources(
   initforge_core
   PRIVATE ${CMAKE_CURRENT_LIST_DIR}/arg_text.cpp
           ${CMAKE_CURRENT_LIST_DIR}/atomic_file.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/conformance_json.cpp
           ${CMAKE_CURRENT_LIST_DIR}/json_compare.cpp
           ${CMAKE_CURRENT_LIST_DIR}/npy.cpp
           ${CMAKE_CURRENT_LIST_DIR}/npy_header.cpp

@@ -159,6 +159,7 @@ std::string train_summary_json(const TrainSummary& s) {
        {{"total_seconds", number(st.total_seconds, kMode)},
         {"data_loading_seconds", number(st.data_seconds, kMode)},
         {"epochs", array_of(st.times, kMode)}}},
+      {"calibration", s.calibration},
       {"metrics", array_of(st.metrics, kMode)},
       {"probes", array_of(st.probes, kMode)}};
   return out.dump(2) + "\n";

@@ -104,6 +104,8 @@ struct TrainSummary {
   std::string status;  // "running", "finished" or "diverged"
   std::string error;   // the divergence message; "" otherwise
   TrainState state;
+  // Model::calibration_log(): what data-dependent schemes (LSUV) reported.
+  std::vector<std::string> calibration;
 };
 
 /// summary.json: pretty-printed, newline-terminated; non-finite numbers

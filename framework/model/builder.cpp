@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "framework/core/error.h"
+#include "framework/model/calibrate.h"
 #include "framework/plugin/fill_checked.h"
 
 namespace initforge {
@@ -35,17 +36,39 @@ std::unique_ptr<Model> Model::build(
   model->plan_ = plan_init(model->config_, model->graph_, registry);
   model->memory_ = estimate_memory(model->graph_, model->plan_, batch);
   check_memory(model->graph_, model->memory_, batch, available);
+  const std::int64_t calibration = model->config_.calibration.batch_size;
+  if (model->plan_.calibrates() && calibration > batch) {
+    check_memory(
+        model->graph_,
+        estimate_memory(model->graph_, model->plan_, calibration),
+        calibration,
+        available);
+  }
   return model;
 }
 
 void Model::initialize(
-    std::unique_ptr<RandomSource> source, bool check_finite) {
+    std::unique_ptr<RandomSource> source,
+    bool check_finite,
+    std::optional<ConstTensorView> calibration_batch) {
+  if (needs_training_batch() && !calibration_batch) {
+    throw UsageError(
+        config_.file + ": " + config_.calibration.pointer +
+        "/source: the model calibrates on training data, but "
+        "Model::initialize was given no calibration batch (see "
+        "calibration_batch in framework/train/calibration_data.h)");
+  }
+  if (calibration_batch) check_calibration_batch(*calibration_batch);
   source_ = std::move(source);
   params_.clear();
   buffers_.clear();
+  calibration_log_.clear();
+  // Kept for calibrate(): it continues the stream of its parameter's fill.
+  std::vector<std::shared_ptr<Generator>> gens(plan_.params.size());
   // One parameter at a time, in order: the torch stream is shared and
   // sequential, exactly as nn.Module construction consumes it.
-  for (const PlannedParam& p : plan_.params) {
+  for (std::size_t i = 0; i < plan_.params.size(); ++i) {
+    const PlannedParam& p = plan_.params[i];
     Tensor values = Tensor::empty(p.info.shape);
     const auto gen = source_->generator_for(p.info.path);
     fill_checked(
@@ -56,11 +79,44 @@ void Model::initialize(
          .library_path = p.library_path,
          .check_finite = check_finite});
     params_.push_back(std::move(values));
+    if (p.calibration) gens[i] = gen;
   }
   for (const PlannedBuffer& b : plan_.buffers) {
     Tensor values = Tensor::empty(b.decl.shape);
     std::fill(values.span().begin(), values.span().end(), b.decl.initial_value);
     buffers_.push_back(std::move(values));
+  }
+  if (!plan_.calibrates()) return;
+  // A runtime from before this initialize would hand back stale buffers.
+  runtime_.reset();
+  Tensor drawn;
+  if (!calibration_batch) {
+    drawn = calibration_input(
+        graph_.input_shape(), config_.calibration.batch_size, source_->seed());
+    calibration_batch = std::as_const(drawn).view();
+  }
+  calibrate_model(
+      *this, *calibration_batch, gens, check_finite, calibration_log_);
+  runtime_.reset();  // the caller's prepare() starts afresh, as without
+}
+
+bool Model::needs_training_batch() const {
+  return plan_.calibrates() &&
+         config_.calibration.source == CalibrationSource::Train;
+}
+
+void Model::check_calibration_batch(ConstTensorView batch) const {
+  const Shape& sample = graph_.input_shape();
+  const Shape& got = batch.shape();
+  bool ok = got.rank() == sample.rank() + 1 && got[0] >= 1;
+  for (std::size_t i = 0; ok && i < sample.rank(); ++i) {
+    ok = got[i + 1] == sample[i];
+  }
+  if (!ok) {
+    throw ShapeError(
+        "Model::initialize: expected a calibration batch [N, " +
+        sample.to_string().substr(1) + " (N >= 1 samples of the input); got " +
+        got.to_string());
   }
 }
 
@@ -135,6 +191,15 @@ void Model::load_params() {
   hand_to_layers(/*with_buffers=*/false);
 }
 
+void Model::load_params(std::size_t node) {
+  if (!runtime_) out_of_order("load_params", "prepare");
+  std::vector<ConstTensorView> params;
+  for (std::size_t p = 0; p < plan_.params.size(); ++p) {
+    if (plan_.params[p].node == node) params.push_back(params_[p].view());
+  }
+  if (!params.empty()) runtime_->set_params(node, params, {});
+}
+
 void Model::load_buffers() {
   if (!runtime_) out_of_order("load_buffers", "prepare");
   hand_to_layers(/*with_buffers=*/true);
@@ -173,6 +238,12 @@ Tensor Model::node_grad(std::size_t node) {
 void Model::forward(ConstTensorView input) {
   if (!runtime_) out_of_order("forward", "prepare");
   runtime_->forward(input);
+}
+
+void Model::forward_layers(
+    ConstTensorView input, std::size_t first, std::size_t last) {
+  if (!runtime_) out_of_order("forward_layers", "prepare");
+  runtime_->forward_layers(input, first, last);
 }
 
 const Tensor& Model::output() const {

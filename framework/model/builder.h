@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "framework/core/export.h"
@@ -62,8 +63,26 @@ class INITFORGE_API Model {
   /// (random_input() continues it). A scheme that throws, or (with
   /// check_finite) writes a NaN or Inf, is a PluginError naming the
   /// parameter, the scheme and its library (fill_checked).
+  /// Then, when the plan calibrates (data-dependent schemes, post_init),
+  /// each such parameter's calibrate() runs in plan order, checked the same
+  /// way (calibrate_checked), on `calibration_batch` ([N, ...input]) or, when
+  /// none is given, on config().calibration.batch_size N(0, 1) samples of
+  /// the philox stream (seed, "calibration"). UsageError when the config
+  /// calibrates on training data (needs_training_batch()) and no batch is
+  /// given; ShapeError for a batch of the wrong shape. Nothing else changes:
+  /// a plan without calibration behaves exactly as before.
   void initialize(
-      std::unique_ptr<RandomSource> source, bool check_finite = false);
+      std::unique_ptr<RandomSource> source,
+      bool check_finite = false,
+      std::optional<ConstTensorView> calibration_batch = std::nullopt);
+  /// True when initialize() needs a calibration batch from the caller: some
+  /// parameter calibrates and config().calibration.source is Train.
+  bool needs_training_batch() const;
+  /// The report lines of the last initialize()'s calibrations, each
+  /// "<path>: <scheme>: <line>"; empty when nothing calibrates.
+  const std::vector<std::string>& calibration_log() const {
+    return calibration_log_;
+  }
   /// Parameters / buffers in plan order, logical layout (after initialize).
   std::span<const Tensor> params() const {
     return params_;
@@ -94,6 +113,10 @@ class INITFORGE_API Model {
 
   /// Runs the model on a row-major [batch, ...input] tensor.
   void forward(ConstTensorView input);
+  /// Runs only the layers first..last (GraphRuntime::forward_layers): a
+  /// calibration re-running the layers from the one it rescaled.
+  void forward_layers(
+      ConstTensorView input, std::size_t first, std::size_t last);
   /// The output of the last forward(), row-major [batch, ...output].
   const Tensor& output() const;
   /// Node `node`'s output of the last forward(), row-major.
@@ -122,6 +145,8 @@ class INITFORGE_API Model {
   /// Hands params() to the layers (after an optimizer step); the layers
   /// keep their buffers.
   void load_params();
+  /// Hands node `node`'s parameters to its layer only.
+  void load_params(std::size_t node);
   /// Hands buffers() to the layers (after loading a checkpoint).
   void load_buffers();
   /// Copies the layers' buffers into buffers() (BatchNorm's running
@@ -132,6 +157,8 @@ class INITFORGE_API Model {
   Model(ModelConfig config, Graph graph);
   /// set_params on every layer with parameters (and buffers if asked).
   void hand_to_layers(bool with_buffers);
+  /// ShapeError unless `batch` is [N >= 1, ...input].
+  void check_calibration_batch(ConstTensorView batch) const;
 
   ModelConfig config_;
   Graph graph_;
@@ -145,6 +172,7 @@ class INITFORGE_API Model {
   std::unique_ptr<GraphRuntime> runtime_;
   Phase phase_ = Phase::Inference;
   std::vector<Tensor> grads_;
+  std::vector<std::string> calibration_log_;
 };
 
 }  // namespace initforge

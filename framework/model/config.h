@@ -35,6 +35,19 @@ struct InitRule {
   std::string pointer;  // "/init_rules/0"
 };
 
+/// Where the batch that data-dependent schemes calibrate on comes from.
+enum class CalibrationSource {
+  Input,  // N(0, 1) samples: philox stream (seed, "calibration")
+  Train,  // samples of the train section's dataset, by a seeded permutation
+};
+
+/// "calibration": the batch of data-dependent schemes (LSUV).
+struct CalibrationConfig {
+  CalibrationSource source = CalibrationSource::Input;
+  std::int64_t batch_size = 256;
+  std::string pointer;  // "/calibration"; "" when the config has none
+};
+
 struct LayerConfig {
   std::string name;
   LayerOptions options;
@@ -51,6 +64,10 @@ struct ModelConfig {
   Shape input;  // one sample, e.g. [1, 28, 28]
   std::vector<LayerConfig> layers;
   std::vector<InitRule> init_rules;
+  /// "post_init": data-dependent schemes whose calibrate() runs on the
+  /// matched parameters after their ordinary fill (same shape as a rule).
+  std::vector<InitRule> post_init;
+  CalibrationConfig calibration;
   std::vector<std::filesystem::path> plugin_paths;  // resolved
   std::optional<TrainConfig> train;                 // "train"; unset: none
   /// The whole config (a variant's: with its patch applied) as compact JSON

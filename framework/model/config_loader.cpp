@@ -25,13 +25,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::array<std::string_view, 9> kTopKeys{
+constexpr std::array<std::string_view, 11> kTopKeys{
     "name",
     "seed",
     "rng",
     "input",
     "layers",
     "init_rules",
+    "post_init",
+    "calibration",
     "plugins",
     "train",
     "variants"};
@@ -114,6 +116,40 @@ std::vector<InitRule> parse_rules(
   return rules;
 }
 
+// "calibration": after "train", which the "train" source needs.
+CalibrationConfig parse_calibration(
+    const JsonCursor& c, const std::optional<TrainConfig>& train) {
+  c.expect_object(
+      "an object {\"source\": \"input\" or \"train\", \"batch_size\": N}");
+  static constexpr std::array<std::string_view, 2> kKeys{
+      "source", "batch_size"};
+  c.check_keys(kKeys, "calibration");
+  CalibrationConfig out;
+  out.pointer = c.pointer();
+  const auto batch = c.find("batch_size");
+  if (batch) out.batch_size = batch->positive();
+  const auto source = c.find("source");
+  if (!source || source->json() == "input") return out;
+  if (source->json() != "train") source->expected("one of input, train");
+  if (!train) {
+    source->fail(
+        "\"train\" takes the calibration batch from the dataset of the "
+        "\"train\" section, and this config has none; add one or use "
+        "\"input\" (seeded N(0, 1) samples)");
+  }
+  out.source = CalibrationSource::Train;
+  if (const auto subset = train->dataset.train_subset) {
+    if (batch && out.batch_size > *subset) {
+      batch->fail(
+          "expected at most train.dataset.train_subset (" +
+          std::to_string(*subset) + ") samples; got " +
+          std::to_string(out.batch_size));
+    }
+    out.batch_size = std::min(out.batch_size, *subset);
+  }
+  return out;
+}
+
 std::vector<fs::path> parse_plugins(
     const JsonCursor& c, const fs::path& base_dir) {
   c.expect_object("an object {\"paths\": [...]}");
@@ -161,11 +197,17 @@ ModelConfig config_from_json(
   if (const auto rules = root.find("init_rules")) {
     config.init_rules = parse_rules(*rules, config.layers);
   }
+  if (const auto post = root.find("post_init")) {
+    config.post_init = parse_rules(*post, config.layers);
+  }
   if (const auto plugins = root.find("plugins")) {
     config.plugin_paths = parse_plugins(*plugins, base_dir);
   }
   if (const auto train = root.find("train")) {
     config.train = parse_train(*train, base_dir);
+  }
+  if (const auto calibration = root.find("calibration")) {
+    config.calibration = parse_calibration(*calibration, config.train);
   }
   if (doc.contains("variants")) {
     nlohmann::json base = doc;

@@ -126,6 +126,25 @@ void GraphRuntime::set_params(
 }
 
 void GraphRuntime::forward(ConstTensorView input) {
+  run_layers(input, 0, graph_.nodes().size());
+  output_reorder_->execute(ctx_.stream, outputs_.back(), output_plain_);
+  ctx_.stream.wait();
+}
+
+void GraphRuntime::forward_layers(
+    ConstTensorView input, std::size_t first, std::size_t last) {
+  if (first > last || last >= graph_.nodes().size()) {
+    throw InvalidArgument(
+        "GraphRuntime::forward_layers: expected first <= last < " +
+        std::to_string(graph_.nodes().size()) + "; got " +
+        std::to_string(first) + ", " + std::to_string(last));
+  }
+  run_layers(input, first, last + 1);
+  ctx_.stream.wait();
+}
+
+void GraphRuntime::run_layers(
+    ConstTensorView input, std::size_t first, std::size_t end) {
   if (!(input.shape() == input_shape_)) {
     throw ShapeError(
         "model input: expected shape " + input_shape_.to_string() + " (batch " +
@@ -134,11 +153,9 @@ void GraphRuntime::forward(ConstTensorView input) {
   // oneDNN only reads the source; the handle API is not const-correct.
   input_.set_data_handle(const_cast<float*>(input.data().data()));
   const auto nodes = graph_.nodes();
-  for (std::size_t i = 0; i < nodes.size(); ++i) {
+  for (std::size_t i = first; i < end; ++i) {
     nodes[i].layer->forward(ctx_, sources_[i], outputs_[i]);
   }
-  output_reorder_->execute(ctx_.stream, outputs_.back(), output_plain_);
-  ctx_.stream.wait();
 }
 
 Tensor GraphRuntime::node_output(std::size_t node) {

@@ -51,7 +51,12 @@ class INITFORGE_API GraphRuntime {
   /// stream once, then reorders the model output into output(). Throws
   /// ShapeError for an input of another shape.
   void forward(ConstTensorView input);
-
+  /// Runs layers first..last only (nodes are in topological order): the
+  /// outputs of the layers before `first` must already be those of this
+  /// input and the current parameters. For node_output(); output() is not
+  /// updated. Waits.
+  void forward_layers(
+      ConstTensorView input, std::size_t first, std::size_t last);
   /// The model output of the last forward(), row-major [batch, ...].
   const Tensor& output() const {
     return output_;
@@ -79,6 +84,7 @@ class INITFORGE_API GraphRuntime {
 
  private:
   void plan_backward();
+  void run_layers(ConstTensorView input, std::size_t first, std::size_t end);
   Tensor to_plain(std::size_t node, const dnnl::memory& m);
 
   Graph& graph_;

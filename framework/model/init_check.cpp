@@ -25,6 +25,25 @@ void check_init_spec(
   }
 }
 
+void check_post_init_spec(
+    const InitSpec& spec, const std::string& file, const Registry& registry) {
+  check_init_spec(spec, file, registry);
+  if (registry.find(spec.scheme).info.data_dependent) return;
+  std::string known;
+  for (const std::string& name : registry.names()) {
+    if (!registry.find(name).info.data_dependent) continue;
+    known += (known.empty() ? "" : ", ") + name;
+  }
+  throw ConfigError(
+      file,
+      spec.pointer + "/scheme",
+      "\"" + spec.scheme +
+          "\" is not data-dependent; post_init takes only schemes that "
+          "calibrate on data (" +
+          (known.empty() ? "none is loaded" : "loaded: " + known) +
+          "); give ordinary schemes in \"init\" or \"init_rules\"");
+}
+
 void check_init_specs(const ModelConfig& config, const Registry& registry) {
   for (const LayerConfig& layer : config.layers) {
     for (const auto& [param, spec] : layer.init) {
@@ -33,6 +52,9 @@ void check_init_specs(const ModelConfig& config, const Registry& registry) {
   }
   for (const InitRule& rule : config.init_rules) {
     check_init_spec(rule.init, config.file, registry);
+  }
+  for (const InitRule& rule : config.post_init) {
+    check_post_init_spec(rule.init, config.file, registry);
   }
 }
 

@@ -7,8 +7,8 @@
 
 namespace initforge {
 
-/// Checks every layer `init` and every init rule against the loaded schemes
-/// before anything is allocated: the scheme exists (else ConfigError at
+/// Checks every layer `init`, init rule and post_init entry against the loaded
+/// schemes before anything is allocated: the scheme exists (else ConfigError at
 /// ".../scheme" with the closest known name) and its arguments bind and
 /// create an initializer (else ConfigError at ".../<arg>" with the schema's
 /// "expected X; got Y"). Parameter shapes are not known here; the model
@@ -18,6 +18,11 @@ INITFORGE_API void check_init_specs(
 
 /// check_init_specs for one spec (file and pointer come from the config).
 INITFORGE_API void check_init_spec(
+    const InitSpec& spec, const std::string& file, const Registry& registry);
+
+/// check_init_spec plus: the scheme must be data-dependent (else
+/// ConfigError at ".../scheme" listing the loaded data-dependent schemes).
+INITFORGE_API void check_post_init_spec(
     const InitSpec& spec, const std::string& file, const Registry& registry);
 
 }  // namespace initforge

@@ -103,7 +103,59 @@ void create_initializer(
   }
 }
 
+// The calibration step of `out` (already planned): the first post_init entry
+// matching its path or "<Type>.<param>", else its own data-dependent scheme.
+void plan_calibration(
+    const ModelConfig& config,
+    const std::string& type_path,
+    const Registry& registry,
+    PlannedParam& out) {
+  for (std::size_t r = 0; r < config.post_init.size(); ++r) {
+    const InitRule& rule = config.post_init[r];
+    if (!glob_match(rule.pattern, out.info.path) &&
+        !glob_match(rule.pattern, type_path)) {
+      continue;
+    }
+    check_post_init_spec(rule.init, config.file, registry);  // its messages
+    PlannedCalibration c;
+    c.scheme = rule.init.scheme;
+    c.args = bind_args(registry.find(c.scheme).info.args, rule.init.args);
+    c.source_text =
+        "post_init " + std::to_string(r) + " (" + rule.pattern + ")";
+    c.pointer = rule.init.pointer;
+    c.library_path = registry.find(c.scheme).library_path;
+    c.initializer = registry.create(c.scheme, rule.init.args);
+    try {
+      c.initializer->check(out.info);
+    } catch (const InvalidArgument& e) {
+      throw ConfigError(
+          config.file,
+          c.pointer,
+          c.scheme + " cannot calibrate " + out.info.path + " " +
+              out.info.shape.to_string() + ": " + e.what());
+    }
+    out.calibration = std::move(c);
+    out.target = Target::unknown();  // rescaled: the fill's no longer holds
+    return;
+  }
+  if (registry.find(out.scheme).info.data_dependent) {
+    out.calibration = PlannedCalibration{
+        .scheme = out.scheme,
+        .args = out.args,
+        .source_text = out.source_text,
+        .pointer = out.pointer,
+        .library_path = out.library_path,
+        .initializer = out.initializer};
+  }
+}
+
 }  // namespace
+
+bool InitPlan::calibrates() const {
+  return std::any_of(params.begin(), params.end(), [](const PlannedParam& p) {
+    return p.calibration.has_value();
+  });
+}
 
 std::int64_t InitPlan::parameter_elements() const {
   std::int64_t total = 0;
@@ -176,6 +228,7 @@ InitPlan plan_init(
         if (out.scheme == "kaiming_uniform") given = {{"a", def->a}};
       }
       create_initializer(config.file, given, registry, out);
+      plan_calibration(config, node.type + "." + decl.name, registry, out);
       plan.params.push_back(std::move(out));
     }
     for (const BufferDecl& buffer : buffers) {

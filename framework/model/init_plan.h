@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,17 @@ namespace initforge {
 /// Why a parameter got its scheme, by precedence.
 enum class InitSource { LayerInit, Rule, Default };
 
+/// The second step of a data-dependent scheme for one parameter: its
+/// calibrate() runs after every parameter of the model is filled.
+struct PlannedCalibration {
+  std::string scheme;
+  Args args;                // bound: defaults applied
+  std::string source_text;  // "layer init", "rule 0 (...)", "post_init 0 (...)"
+  std::string pointer;      // of the spec
+  std::string library_path;
+  std::shared_ptr<const Initializer> initializer;
+};
+
 /// The resolved initialization of one parameter.
 struct PlannedParam {
   std::size_t node = 0;   // graph node (== config layer) index
@@ -35,6 +47,10 @@ struct PlannedParam {
   std::string library_path;
   std::shared_ptr<const Initializer> initializer;
   Target target;
+  // Set when the fill's scheme is data-dependent (the same scheme) or a
+  // post_init entry matches (that scheme; the first match wins over the
+  // fill's own).
+  std::optional<PlannedCalibration> calibration;
 };
 
 /// A non-trainable buffer and its path ("bn1.running_var").
@@ -52,6 +68,8 @@ struct INITFORGE_API InitPlan {
   std::vector<PlannedBuffer> buffers;
 
   std::int64_t parameter_elements() const;
+  /// True when some parameter has a calibration step.
+  bool calibrates() const;
 };
 
 /// The scheme PyTorch's reset_parameters uses for `param` of a `type` layer
@@ -67,10 +85,12 @@ INITFORGE_API const DefaultInit* default_init(
 /// Resolves each parameter's scheme (layer init > first matching rule, on
 /// the path or on "<Type>.<param>" > PyTorch default), binds its arguments,
 /// creates the initializer and checks it against the parameter, all before
-/// any allocation. Errors are ConfigErrors at the spec's pointer (the
-/// layer's for a default): unknown scheme, bad arguments, a scheme that
-/// cannot initialize that shape, an `init` naming a parameter the layer
-/// does not have.
+/// any allocation; then its calibration step (the first matching post_init
+/// entry, else the fill's scheme if data-dependent), checked the same way.
+/// Errors are ConfigErrors at the spec's pointer (the layer's for a default):
+/// unknown scheme, bad arguments, a scheme that cannot initialize that shape,
+/// an `init` naming a parameter the layer does not have, a post_init scheme
+/// that is not data-dependent.
 INITFORGE_API InitPlan plan_init(
     const ModelConfig& config, const Graph& graph, const Registry& registry);
 

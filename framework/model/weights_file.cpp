@@ -18,7 +18,11 @@ ParamInitRecord init_record(const PlannedParam& p) {
       .shape = {dims.begin(), dims.end()},
       .scheme = p.scheme,
       .args = p.args.values(),
-      .source = p.source_text,
+      // A post_init step is part of how the values came about.
+      .source = p.calibration && p.calibration->pointer != p.pointer
+                    ? p.source_text + ", then " + p.calibration->scheme +
+                          " by " + p.calibration->source_text
+                    : p.source_text,
       .pointer = p.source == InitSource::Default ? "" : p.pointer,
       .library_path = p.library_path};
 }

@@ -68,6 +68,33 @@ void fill_checked(
   if (checks.check_finite) check_finite(dst.data(), ctx, checks);
 }
 
+void calibrate_checked(
+    const Initializer& init,
+    const CalibrationContext& ctx,
+    const FillChecks& checks) {
+  try {
+    init.calibrate(ctx);
+  } catch (const std::exception& e) {
+    throw PluginError(
+        library_label(checks),
+        origin(ctx.param.path, checks) +
+            " failed while calibrating: " + e.what());
+  } catch (...) {
+    throw PluginError(
+        library_label(checks),
+        origin(ctx.param.path, checks) +
+            " failed while calibrating: a non-standard exception");
+  }
+  if (!checks.check_finite) return;
+  for (const auto& [name, values] : ctx.model.layer_params()) {
+    const ParamInfo info{
+        .path = ctx.model.layer() + "." + name,
+        .shape = values.shape(),
+        .fans = std::nullopt};
+    check_finite(values.data(), {.param = info, .gen = ctx.gen}, checks);
+  }
+}
+
 void check_finite(
     std::span<const float> values,
     const FillContext& ctx,

@@ -10,6 +10,7 @@
 
 #include "framework/core/export.h"
 #include "framework/core/tensor_view.h"
+#include "framework/init/calibration.h"
 #include "framework/init/initializer.h"
 
 namespace initforge {
@@ -29,6 +30,16 @@ INITFORGE_API void fill_checked(
     const Initializer& init,
     TensorView dst,
     const FillContext& ctx,
+    const FillChecks& checks);
+
+/// Calls init.calibrate(ctx) (a data-dependent scheme's second step); an
+/// exception becomes a PluginError "plugin <library>: <param path>: scheme
+/// "<scheme>" failed while calibrating: <what>". With checks.check_finite,
+/// every parameter of the layer (calibrate may rewrite them all) is checked
+/// as check_finite does, under its own path.
+INITFORGE_API void calibrate_checked(
+    const Initializer& init,
+    const CalibrationContext& ctx,
     const FillChecks& checks);
 
 /// Throws PluginError "plugin <library>: <param path>: scheme "<scheme>"

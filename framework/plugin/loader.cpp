@@ -3,7 +3,6 @@
 // find the entry point, read the ABI version, and only then call into it.
 #include "framework/plugin/loader.h"
 
-#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -16,11 +15,8 @@
 #include <dlfcn.h>
 
 #include "framework/core/error.h"
+#include "framework/plugin/plugin_search.h"
 #include "framework/plugin/scheme_check.h"
-
-#ifndef INITFORGE_PLUGIN_DIR
-#error "INITFORGE_PLUGIN_DIR must be defined by the build"
-#endif
 
 namespace initforge {
 namespace {
@@ -144,24 +140,11 @@ std::vector<fs::path> load_plugin_dir(const fs::path& dir, Registry& registry) {
     throw PluginError(dir.string(), "is not a directory");
   }
   std::vector<fs::path> libraries;
-  fs::directory_iterator it(dir, ec);
-  if (ec) {
-    throw PluginError(dir.string(), "cannot list directory: " + ec.message());
+  for (LoadedLibrary& library :
+       load_plugin_locations({{dir, "load_plugin_dir"}}, registry)) {
+    libraries.push_back(std::move(library.path));
   }
-  for (const fs::directory_entry& entry : it) {
-    const std::string file = entry.path().filename().string();
-    if (file.starts_with("lib") && entry.path().extension() == ".so" &&
-        !entry.is_directory(ec)) {
-      libraries.push_back(entry.path());
-    }
-  }
-  std::sort(libraries.begin(), libraries.end());
-  for (const fs::path& library : libraries) load_plugin(library, registry);
   return libraries;
-}
-
-fs::path builtin_plugin_dir() {
-  return fs::path(INITFORGE_PLUGIN_DIR);
 }
 
 }  // namespace initforge

@@ -18,13 +18,16 @@ namespace initforge {
 INITFORGE_API void load_plugin(
     const std::filesystem::path& library, Registry& registry);
 
-/// Loads every shared library (lib*.so) in `dir`, in name order. Returns the
-/// paths loaded. Throws PluginError if `dir` is not a readable directory.
+/// Loads every shared library (lib*.so) in `dir`, in name order, skipping
+/// ones already loaded (load_plugin_locations with one location, so unsafe
+/// directories and libraries are refused). Returns the paths loaded. Throws
+/// PluginError if `dir` is not a readable directory.
 INITFORGE_API std::vector<std::filesystem::path> load_plugin_dir(
     const std::filesystem::path& dir, Registry& registry);
 
-/// Where the built-in plugins are: INITFORGE_PLUGIN_DIR baked in at build
-/// time (the build tree's plugins/ directory, or the install location).
+/// Where the built-in plugins are: <dir of the loaded libinitforge_core>/
+/// initforge/plugins when it exists (an installed prefix, wherever moved),
+/// else the build tree's plugins/ directory baked in at build time.
 INITFORGE_API std::filesystem::path builtin_plugin_dir();
 
 }  // namespace initforge

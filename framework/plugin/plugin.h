@@ -24,6 +24,7 @@
 #include "framework/core/generator.h"
 #include "framework/core/tensor_view.h"
 #include "framework/init/args.h"
+#include "framework/init/calibration.h"
 #include "framework/init/fans.h"
 #include "framework/init/gain.h"
 #include "framework/init/initializer.h"
@@ -32,7 +33,7 @@
 namespace initforge {
 
 /// Bumped whenever any type a plugin sees changes layout or meaning.
-inline constexpr std::uint32_t kPluginAbiVersion = 1;
+inline constexpr std::uint32_t kPluginAbiVersion = 2;
 
 /// Receives a plugin's schemes; the host's registry implements it.
 class INITFORGE_API Registrar {

@@ -4,6 +4,7 @@ target_sources(
   initforge_train
   PRIVATE ${PROJECT_SOURCE_DIR}/framework/io/idx.cpp
           ${CMAKE_CURRENT_LIST_DIR}/adam.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/calibration_data.cpp
           ${CMAKE_CURRENT_LIST_DIR}/checkpoint.cpp
           ${CMAKE_CURRENT_LIST_DIR}/dataset.cpp
           ${CMAKE_CURRENT_LIST_DIR}/loss.cpp

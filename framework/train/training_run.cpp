@@ -3,11 +3,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <utility>
 
 #include <omp.h>
 
 #include "framework/io/text_file.h"
 #include "framework/model/weights_file.h"
+#include "framework/train/calibration_data.h"
 #include "framework/train/checkpoint.h"
 #include "framework/train/run_files.h"
 
@@ -82,8 +85,18 @@ TrainingRun::TrainingRun(
 }
 
 TrainResult TrainingRun::execute() {
+  // Data-dependent schemes calibrating on training data get their batch
+  // here: the model library cannot read datasets.
+  std::optional<Tensor> calibration;
+  if (model_->needs_training_batch()) {
+    calibration = calibration_batch(config_, data_.train, config_.seed);
+  }
   model_->initialize(
-      RandomSource::create(config_.rng, config_.seed), options_.check_finite);
+      RandomSource::create(config_.rng, config_.seed),
+      options_.check_finite,
+      calibration
+          ? std::optional<ConstTensorView>(std::as_const(*calibration).view())
+          : std::nullopt);
   for (const PlannedParam& p : model_->plan().params) {
     param_types_.push_back(model_->graph().nodes()[p.node].type);
   }
@@ -168,7 +181,8 @@ void TrainingRun::write_text_files(
       .steps_per_epoch = train_batches_.batches_per_epoch(),
       .status = status,
       .error = error,
-      .state = state_};
+      .state = state_,
+      .calibration = model_->calibration_log()};
   write_text_atomically(dir / "summary.json", train_summary_json(summary));
 }
 

@@ -1,103 +1,26 @@
 // SPDX-License-Identifier: Apache-2.0
 // initforge_orthogonal: torch.nn.init.orthogonal_ (Saxe et al. 2013). The
-// steps and LAPACK calls are PyTorch's, so with the same LAPACK the torch
-// generator reproduces its bits: one normal draw of rows*cols values, QR of
-// the tall orientation (sgeqrf + sorgqr), columns of Q times sign(diag(R)).
+// algorithm (plugins/common/orthogonal_fill.cpp) is PyTorch's, so with the
+// same LAPACK the torch generator reproduces its bits.
 
-#include <algorithm>
-#include <limits>
-#include <vector>
-
-#include <lapacke.h>
-
+#include "plugins/common/orthogonal_fill.h"
 #include "plugins/common/scheme_util.h"
 
 namespace initforge::plugins {
 namespace {
-
-void check_lapack(const char* routine, lapack_int info, const Shape& shape) {
-  if (info != 0) {
-    throw InvalidArgument(
-        std::string("orthogonal: LAPACK ") + routine + " failed with info " +
-        std::to_string(info) + got_shape(shape));
-  }
-}
 
 class Orthogonal final : public Initializer {
  public:
   explicit Orthogonal(const Args& args) : gain_(args.number("gain")) {}
 
   void check(const ParamInfo& param) const override {
-    const Shape& shape = param.shape;
-    if (shape.rank() < 2) {
-      throw InvalidArgument(
-          "orthogonal: Only tensors with 2 or more dimensions are supported" +
-          got_shape(shape));
-    }
-    const std::int64_t rows = shape[0];
-    const std::int64_t cols = rows == 0 ? 0 : shape.numel() / rows;
-    if (std::max(rows, cols) > std::numeric_limits<lapack_int>::max()) {
-      throw InvalidArgument(
-          "orthogonal: a side exceeds LAPACK's integer range" +
-          got_shape(shape));
-    }
+    check_orthogonal_shape("orthogonal", param.shape);
   }
 
   void fill(TensorView dst, const FillContext& ctx) const override {
     check(ctx.param);
     require_whole("orthogonal", dst, ctx);
-    const Shape& shape = ctx.param.shape;
-    if (shape.numel() == 0) return;  // PyTorch: silently nothing to do
-    const std::int64_t rows = shape[0], cols = shape.numel() / rows;
-    // Flattened (rows, cols) row-major, as t.new(rows, cols).normal_(0, 1).
-    std::vector<float> a(static_cast<std::size_t>(shape.numel()));
-    ctx.gen.normal(a, 0.0, 1.0);
-
-    // LAPACK works on the tall m x n matrix, column-major. A wide A (rows <
-    // cols) is transposed, and A^T column-major is A's row-major buffer.
-    const bool wide = rows < cols;
-    const auto m = static_cast<lapack_int>(std::max(rows, cols));
-    const auto n = static_cast<lapack_int>(std::min(rows, cols));
-    std::vector<float> q;
-    if (wide) {
-      q = std::move(a);
-    } else {
-      q.resize(a.size());
-      for (std::int64_t i = 0; i < rows; ++i) {
-        for (std::int64_t j = 0; j < cols; ++j) {
-          q[static_cast<std::size_t>(i + j * m)] =
-              a[static_cast<std::size_t>(i * cols + j)];
-        }
-      }
-    }
-    std::vector<float> tau(static_cast<std::size_t>(n));
-    check_lapack(
-        "sgeqrf",
-        LAPACKE_sgeqrf(LAPACK_COL_MAJOR, m, n, q.data(), m, tau.data()),
-        shape);
-    // sign(diag(R)), with sign(0) = 0 as torch.sign.
-    std::vector<float> sign(static_cast<std::size_t>(n));
-    for (lapack_int j = 0; j < n; ++j) {
-      const float r = q[static_cast<std::size_t>(j) * (m + 1)];
-      sign[static_cast<std::size_t>(j)] =
-          static_cast<float>((r > 0.0F) - (r < 0.0F));
-    }
-    check_lapack(
-        "sorgqr",
-        LAPACKE_sorgqr(LAPACK_COL_MAJOR, m, n, n, q.data(), m, tau.data()),
-        shape);
-
-    // Q (m x n, column-major) times sign per column, back to (rows, cols)
-    // row-major, then times (float)gain: PyTorch's two float multiplies.
-    const auto gain = static_cast<float>(gain_);
-    const std::span<float> out = dst.data();
-    for (std::int64_t j = 0; j < n; ++j) {
-      const float s = sign[static_cast<std::size_t>(j)];
-      for (std::int64_t i = 0; i < m; ++i) {
-        const float v = q[static_cast<std::size_t>(i + j * m)] * s * gain;
-        out[static_cast<std::size_t>(wide ? j * m + i : i * cols + j)] = v;
-      }
-    }
+    orthogonal_fill("orthogonal", dst.data(), ctx.param.shape, ctx.gen, gain_);
   }
 
  private:

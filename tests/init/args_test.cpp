@@ -157,6 +157,22 @@ TEST(BindArgs, CaseInsensitiveChoiceStoresCanonicalLowerCase) {
   EXPECT_EQ(args.string("mode"), "fan_out");
 }
 
+TEST(BindArgs, DefaultsAreCanonicalLikeGivenValues) {
+  // A default spelled "FAN_OUT" must reach the factory as a given "FAN_OUT"
+  // does; and an integer default of a Number argument as a double.
+  std::vector<ArgSpec> specs = {
+      ArgSpec::choice("mode", "FAN_OUT", {"fan_in", "fan_out"}, "fan")
+          .ignore_case(),
+      ArgSpec::number("gain", 0.0, "scale")};
+  specs[1].default_value = ArgValue(std::int64_t{2});
+  const Args defaults = bind_args(specs, {});
+  const Args given = bind_args(
+      specs, {{"mode", std::string("FAN_OUT")}, {"gain", std::int64_t{2}}});
+  EXPECT_EQ(defaults.string("mode"), "fan_out");
+  EXPECT_EQ(defaults.values(), given.values());
+  EXPECT_EQ(defaults.number("gain"), 2.0);
+}
+
 TEST(BindArgs, CaseSensitiveChoiceRefusesOtherCase) {
   EXPECT_EQ(
       bind_error(

@@ -220,15 +220,18 @@ TEST(LoadExperiment, MalformedJsonAndMissingFilesAreReportedPlainly) {
   EXPECT_THROW(load_experiment(dir / "missing.json"), IoError);
 }
 
-TEST(LoadExperiment, DeepReluExperimentComparesThreeInits) {
+TEST(LoadExperiment, DeepReluExperimentComparesFourInits) {
   const std::vector<Variant> v =
       load_experiment(kConfigs / "experiments" / "deep_relu_init.json");
-  ASSERT_EQ(v.size(), 3U);
+  ASSERT_EQ(v.size(), 4U);
   EXPECT_EQ(v[0].name, "kaiming_normal");
   EXPECT_EQ(v[1].name, "xavier_normal");
   EXPECT_EQ(v[2].name, "normal_0.01");
+  EXPECT_EQ(v[3].name, "lsuv");
+  EXPECT_EQ(v[3].config.calibration.source, CalibrationSource::Train);
+  EXPECT_EQ(v[2].config.calibration.source, CalibrationSource::Input);
   const std::vector<std::string> schemes = {
-      "kaiming_normal", "xavier_normal", "normal"};
+      "kaiming_normal", "xavier_normal", "normal", "lsuv"};
   for (std::size_t i = 0; i < v.size(); ++i) {
     SCOPED_TRACE(v[i].name);
     const ModelConfig& c = v[i].config;

@@ -97,7 +97,7 @@ TEST(Loader, WrongAbiVersionIsRefusedBeforeRegistering) {
       load_error(fixture("fixture_wrong_abi"), registry);
   EXPECT_THAT(
       message,
-      HasSubstr("ABI version 999, this initforge expects 1; rebuild the plugin "
+      HasSubstr("ABI version 999, this initforge expects 2; rebuild the plugin "
                 "against this initforge"));
   EXPECT_THAT(message, HasSubstr("libfixture_wrong_abi.so"));
   EXPECT_TRUE(registry.names().empty());

@@ -32,7 +32,7 @@ const std::vector<std::string> kElementwise = {
     "xavier_normal",
     "xavier_uniform",
     "zeros"};
-const std::vector<std::string> kWholeOnly = {"orthogonal", "sparse"};
+const std::vector<std::string> kWholeOnly = {"orthogonal", "sparse", "lsuv"};
 
 // Arguments and shape per scheme; the rest use no arguments and kDefault.
 const Shape kDefault{400, 263};  // 105200 elements: crosses parallel chunks

@@ -54,6 +54,23 @@ TEST(CliBuiltin, PluginsJsonListsTheWholeCatalogue) {
   EXPECT_EQ(args[1]["name"], "mode");
   EXPECT_EQ(args[1]["choices"], json({"fan_in", "fan_out"}));
   EXPECT_EQ(args[2]["name"], "nonlinearity");
+  // Only lsuv needs a model; the listing says so.
+  for (const auto& [name, scheme] : out["schemes"].items()) {
+    EXPECT_EQ(scheme["data_dependent"], name == "lsuv") << name;
+  }
+}
+
+TEST(CliBuiltin, PluginsTextMarksDataDependentSchemes) {
+  const CliResult r = run_cli({"plugins"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(
+      r.out,
+      ::testing::ContainsRegex(
+          "\n  lsuv +[^\n]*\\[data-dependent: use it in a config\\]"));
+  EXPECT_THAT(
+      r.out,
+      ::testing::Not(::testing::ContainsRegex(
+          "\n  kaiming_uniform +[^\n]*data-dependent")));
 }
 
 TEST(CliBuiltin, KaimingUniformSampleMatchesItsTarget) {

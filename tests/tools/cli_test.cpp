@@ -258,7 +258,7 @@ TEST(CliErrors, BrokenPluginsExitThree) {
            "--plugin-dir",
            fixture_dir("fixture_wrong_abi")}),
       3,
-      "ABI version 999, this initforge expects 1");
+      "ABI version 999, this initforge expects 2");
   expect_error(
       run_cli(
           {"plugins",

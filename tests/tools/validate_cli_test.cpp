@@ -52,7 +52,8 @@ TEST(ValidateCli, TheDeepReluExperimentValidatesEveryVariant) {
           "ok: deep_relu_init" + shape,
           "ok: deep_relu_init (variant kaiming_normal)" + shape,
           "ok: deep_relu_init (variant xavier_normal)" + shape,
-          "ok: deep_relu_init (variant normal_0.01)" + shape));
+          "ok: deep_relu_init (variant normal_0.01)" + shape,
+          "ok: deep_relu_init (variant lsuv)" + shape));
 }
 
 TEST(ValidateCli, AVariantWithAnUnknownSchemeFailsUnderItsLabel) {

@@ -7,7 +7,6 @@
 
 #include "framework/core/error.h"
 #include "framework/io/arg_text.h"
-#include "framework/plugin/loader.h"
 
 namespace initforge::cli {
 
@@ -15,29 +14,46 @@ void add_plugin_options(CLI::App& command, PluginOptions& options) {
   command.add_option(
       "--plugin-dir",
       options.dirs,
-      "also load every lib*.so plugin in DIR (repeatable)");
+      "also load every lib*.so plugin in DIR, or the library DIR "
+      "(repeatable; after INITFORGE_PLUGIN_PATH)");
   command.add_flag(
       "--no-builtin-plugins",
       options.no_builtin,
       "do not load the built-in plugins (test a plugin alone)");
+  command.add_flag(
+      "--allow-unsafe-plugin-dir",
+      options.allow_unsafe,
+      "load plugins even from directories or libraries writable by others "
+      "or not owned by you or root (loading a plugin runs its code)");
 }
 
 LoadedPlugins load_plugins(const PluginOptions& options, Registry& registry) {
+  return load_plugins(options, {}, registry);
+}
+
+LoadedPlugins load_plugins(
+    const PluginOptions& options,
+    const std::vector<PluginLocation>& config_paths,
+    Registry& registry) {
+  PluginSources sources;
+  sources.builtin = !options.no_builtin;
+  sources.plugin_path = plugin_path_from_environment();
+  sources.config_paths = config_paths;
+  sources.plugin_dirs.assign(options.dirs.begin(), options.dirs.end());
   LoadedPlugins loaded;
-  if (!options.no_builtin) {
-    loaded.dirs.push_back(builtin_plugin_dir().string());
+  loaded.locations = plugin_search_order(sources);
+  for (const PluginLocation& location : loaded.locations) {
+    loaded.dirs.push_back(location.path.string());
   }
-  loaded.dirs.insert(
-      loaded.dirs.end(), options.dirs.begin(), options.dirs.end());
   const auto start = std::chrono::steady_clock::now();
-  for (const std::string& dir : loaded.dirs) {
-    for (const auto& library : load_plugin_dir(dir, registry)) {
-      loaded.libraries.push_back(library.string());
-    }
-  }
+  loaded.loaded =
+      load_plugin_locations(loaded.locations, registry, options.allow_unsafe);
   loaded.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
+  for (const LoadedLibrary& library : loaded.loaded) {
+    loaded.libraries.push_back(library.path.string());
+  }
   return loaded;
 }
 

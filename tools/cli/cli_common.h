@@ -14,26 +14,39 @@
 
 #include "framework/core/shape.h"
 #include "framework/init/args.h"
+#include "framework/plugin/plugin_search.h"
 #include "framework/plugin/registry.h"
 
 namespace initforge::cli {
 
-/// --plugin-dir DIR... and --no-builtin-plugins.
+/// --plugin-dir DIR..., --no-builtin-plugins, --allow-unsafe-plugin-dir.
 struct PluginOptions {
   std::vector<std::string> dirs;
   bool no_builtin = false;
+  bool allow_unsafe = false;
 };
 void add_plugin_options(CLI::App& command, PluginOptions& options);
 
 /// What was loaded, in load order, and how long it took.
 struct LoadedPlugins {
-  std::vector<std::string> dirs;
-  std::vector<std::string> libraries;
+  std::vector<std::string> dirs;       // every location searched, in order
+  std::vector<std::string> libraries;  // every library loaded, in order
   double seconds = 0;
+  std::vector<PluginLocation> locations = {};  // `dirs` with who named each
+  std::vector<LoadedLibrary> loaded = {};      // `libraries` with named_by
 };
 
-/// Loads the built-in directory (unless disabled), then each --plugin-dir.
+/// Loads the built-in directory (unless disabled), INITFORGE_PLUGIN_PATH,
+/// then each --plugin-dir (load_plugin_locations: unsafe ones refused unless
+/// --allow-unsafe-plugin-dir).
 LoadedPlugins load_plugins(const PluginOptions& options, Registry& registry);
+
+/// load_plugins with each config's plugins.paths between
+/// INITFORGE_PLUGIN_PATH and --plugin-dir.
+LoadedPlugins load_plugins(
+    const PluginOptions& options,
+    const std::vector<PluginLocation>& config_paths,
+    Registry& registry);
 
 /// "3,4" -> Shape{3, 4}; UsageError / ShapeError naming --shape otherwise.
 Shape parse_shape(std::string_view text);

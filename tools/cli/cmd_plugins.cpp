@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// `initforge plugins [--json] [--plugin-dir DIR]...`
+// `initforge plugins [--json] [--plugin-dir DIR]...`: every library with its
+// path, version and who named its location; every scheme with its library.
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -21,9 +22,16 @@ PluginListing make_listing(
     const Registry& registry, const LoadedPlugins& loaded) {
   PluginListing listing;
   listing.plugin_dirs = loaded.dirs;
+  for (const PluginLocation& location : loaded.locations) {
+    listing.locations.push_back({location.path.string(), location.named_by});
+  }
   listing.load_seconds = loaded.seconds;
   std::map<std::string, LibraryListing> by_path;
-  for (const std::string& path : loaded.libraries) by_path[path].path = path;
+  for (const LoadedLibrary& library : loaded.loaded) {
+    LibraryListing& entry = by_path[library.path.string()];
+    entry.path = library.path.string();
+    entry.named_by = library.named_by;
+  }
   for (const std::string& name : registry.names()) {
     const RegisteredScheme& scheme = registry.find(name);
     LibraryListing& library = by_path[scheme.library_path];
@@ -31,13 +39,17 @@ PluginListing make_listing(
     library.name = scheme.library_name;
     library.version = scheme.library_version;
     library.schemes.push_back(name);
-    listing.schemes.push_back(
-        {scheme.info.name,
-         scheme.info.doc,
-         scheme.info.elementwise,
-         scheme.info.args,
-         scheme.library_path,
-         scheme.library_name});
+    SchemeListing entry{
+        scheme.info.name,
+        scheme.info.doc,
+        scheme.info.elementwise,
+        scheme.info.args,
+        scheme.library_path,
+        scheme.library_name};
+    entry.library_version = scheme.library_version;
+    entry.named_by = library.named_by;
+    entry.data_dependent = scheme.info.data_dependent;
+    listing.schemes.push_back(std::move(entry));
   }
   for (const std::string& path : loaded.libraries) {
     listing.libraries.push_back(by_path[path]);
@@ -63,8 +75,11 @@ std::string constraint_text(const ArgSpec& spec) {
 }
 
 void print_text(const PluginListing& listing) {
-  for (const std::string& dir : listing.plugin_dirs) {
-    std::printf("plugin dir %s\n", dir.c_str());
+  for (const LocationListing& location : listing.locations) {
+    std::printf(
+        "plugin location %s  (named by %s)\n",
+        location.path.c_str(),
+        location.named_by.c_str());
   }
   std::map<std::string, const SchemeListing*> schemes;
   for (const SchemeListing& scheme : listing.schemes) {
@@ -72,13 +87,19 @@ void print_text(const PluginListing& listing) {
   }
   for (const LibraryListing& library : listing.libraries) {
     std::printf(
-        "\n%s %s  (%s)\n",
+        "\n%s %s  (%s)\n  named by %s\n",
         library.name.c_str(),
         library.version.c_str(),
-        library.path.c_str());
+        library.path.c_str(),
+        library.named_by.c_str());
     for (const std::string& name : library.schemes) {
       const SchemeListing& scheme = *schemes.at(name);
-      std::printf("  %-18s %s\n", name.c_str(), scheme.doc.c_str());
+      std::printf(
+          "  %-18s %s%s\n",
+          name.c_str(),
+          scheme.doc.c_str(),
+          scheme.data_dependent ? "  [data-dependent: use it in a config]"
+                                : "");
       for (const ArgSpec& spec : scheme.args) {
         const std::string def = spec.default_value
                                     ? "= " + to_string(*spec.default_value)

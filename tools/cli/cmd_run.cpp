@@ -18,6 +18,7 @@
 #include "framework/io/run_report_json.h"
 #include "framework/model/builder.h"
 #include "framework/model/weights_file.h"
+#include "framework/train/calibration_data.h"
 
 #include "tools/cli/commands.h"
 #include "tools/cli/model_common.h"
@@ -95,8 +96,15 @@ int run_model(const RunOptions& o) {
   const auto model =
       Model::build(std::move(config), registry, batch.value_or(8));
 
+  // Only a config calibrating on training data reads the dataset.
+  const std::optional<Tensor> calibration =
+      load_calibration_batch(*model, seed_value);
   auto start = std::chrono::steady_clock::now();
-  model->initialize(RandomSource::create(rng_kind, seed_value), o.check_finite);
+  model->initialize(
+      RandomSource::create(rng_kind, seed_value),
+      o.check_finite,
+      calibration ? std::optional<ConstTensorView>(calibration->view())
+                  : std::nullopt);
   const double init_ms = ms_since(start);
   if (!input) input = model->random_input();  // torch: after the parameters
   start = std::chrono::steady_clock::now();
@@ -125,6 +133,7 @@ int run_model(const RunOptions& o) {
   report.prepare_ms = prepare_ms;
   report.first_forward_ms = first_forward_ms;
   report.forward_ms = forward_ms;
+  report.calibration = model->calibration_log();
   const InitPlan& plan = model->plan();
   for (std::size_t i = 0; i < plan.params.size(); ++i) {
     const PlannedParam& p = plan.params[i];

@@ -108,6 +108,13 @@ int run_sample(const SampleOptions& o) {
   Registry registry;
   load_plugins(o.plugins, registry);
   const RegisteredScheme& scheme = registry.find(o.scheme);
+  if (scheme.info.data_dependent) {
+    throw UsageError(
+        "scheme \"" + o.scheme +
+        "\" is data-dependent (it calibrates on a model's outputs), so it "
+        "needs a model; use it in a config (\"init\", \"init_rules\" or "
+        "\"post_init\") with `initforge run` or `initforge train`");
+  }
   std::shared_ptr<const Initializer> init;
   Args bound;
   try {

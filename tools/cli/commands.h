@@ -18,5 +18,7 @@ CommandRunner setup_sample_command(CLI::App& command);
 CommandRunner setup_validate_command(CLI::App& command);
 CommandRunner setup_run_command(CLI::App& command);
 CommandRunner setup_train_command(CLI::App& command);
+CommandRunner setup_new_plugin_command(CLI::App& command);
+CommandRunner setup_check_plugin_command(CLI::App& command);
 
 }  // namespace initforge::cli

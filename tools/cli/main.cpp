@@ -42,6 +42,12 @@ constexpr Subcommand kSubcommands[] = {
      "train a config's model (or each variant of an experiment) on "
      "Fashion-MNIST",
      &initforge::cli::setup_train_command},
+    {"new-plugin",
+     "write a buildable plugin project (CMakeLists.txt, one .cpp, README)",
+     &initforge::cli::setup_new_plugin_command},
+    {"check-plugin",
+     "run the conformance checks on one scheme; exit 0 only if all pass",
+     &initforge::cli::setup_check_plugin_command},
 };
 
 constexpr int kOk = 0, kInternal = 1, kBadInput = 2, kPlugin = 3;

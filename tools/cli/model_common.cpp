@@ -1,71 +1,31 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tools/cli/model_common.h"
 
-#include <algorithm>
 #include <charconv>
-#include <filesystem>
-#include <set>
 #include <vector>
 
 #include "framework/core/error.h"
 #include "framework/model/config_loader.h"
 #include "framework/model/init_check.h"
-#include "framework/plugin/loader.h"
 
 namespace initforge::cli {
 namespace {
 
-namespace fs = std::filesystem;
-
-// Loads a library, or every lib*.so of a directory in name order, skipping
-// libraries already loaded (a config may name the built-in directory).
-void load_path(
-    const fs::path& path, Registry& registry, std::set<fs::path>& loaded) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) {
-    throw PluginError(path.string(), "no such plugin library or directory");
-  }
-  std::vector<fs::path> libraries;
-  if (fs::is_directory(path, ec)) {
-    fs::directory_iterator it(path, ec);
-    if (ec) {
-      throw PluginError(
-          path.string(), "cannot list directory: " + ec.message());
-    }
-    for (const fs::directory_entry& entry : it) {
-      const std::string file = entry.path().filename().string();
-      if (file.starts_with("lib") && entry.path().extension() == ".so" &&
-          !entry.is_directory(ec)) {
-        libraries.push_back(entry.path());
-      }
-    }
-    std::sort(libraries.begin(), libraries.end());
-  } else {
-    libraries.push_back(path);
-  }
-  for (const fs::path& library : libraries) {
-    const fs::path key = fs::weakly_canonical(library, ec);
-    if (!loaded.insert(ec ? library : key).second) continue;
-    load_plugin(library, registry);
-  }
-}
-
-// Built-in directory, each config's plugins.paths, then each --plugin-dir.
+// Built-in directory, INITFORGE_PLUGIN_PATH, each config's plugins.paths,
+// then each --plugin-dir; a library named twice is loaded once.
 void load_config_plugins(
     const std::vector<const ModelConfig*>& configs,
     const PluginOptions& plugins,
     Registry& registry) {
-  std::vector<fs::path> sources;
-  if (!plugins.no_builtin) sources.push_back(builtin_plugin_dir());
+  std::vector<PluginLocation> config_paths;
   for (const ModelConfig* config : configs) {
-    sources.insert(
-        sources.end(),
-        config->plugin_paths.begin(),
-        config->plugin_paths.end());
+    for (std::size_t i = 0; i < config->plugin_paths.size(); ++i) {
+      config_paths.push_back(
+          {config->plugin_paths[i],
+           config->file + ": /plugins/paths/" + std::to_string(i)});
+    }
   }
-  sources.insert(sources.end(), plugins.dirs.begin(), plugins.dirs.end());
-  std::set<fs::path> loaded;
-  for (const fs::path& source : sources) load_path(source, registry, loaded);
+  load_plugins(plugins, config_paths, registry);
   for (const ModelConfig* config : configs) check_init_specs(*config, registry);
 }
 

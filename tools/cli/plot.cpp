@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tools/cli/install_layout.h"
+
 extern char** environ;
 
 namespace initforge::cli {
@@ -90,7 +92,7 @@ std::pair<int, std::string> run_captured(std::vector<std::string> args) {
 }  // namespace
 
 PlotOutcome plot_run(const fs::path& run_dir) {
-  const fs::path script = INITFORGE_PLOT_SCRIPT;
+  const fs::path script = plot_script_path();
   std::error_code ec;
   if (!fs::exists(script, ec)) {
     return {false, "plots skipped: " + script.string() + " not found"};

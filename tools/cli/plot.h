@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// Runs tools/plot_training.py on a run directory. Plots are a convenience:
+// Runs plot_training.py on a run directory. Plots are a convenience:
 // a machine without python3 or matplotlib still trains, it only says why
 // the plots were skipped.
 
@@ -18,10 +18,10 @@ struct PlotOutcome {
   std::string message;
 };
 
-/// `python3 SCRIPT RUN_DIR` with SCRIPT the plot_training.py of the source
-/// tree this binary was built from (INITFORGE_PLOT_SCRIPT) and python3 from
-/// PATH (else /usr/bin/python3). Never throws for a missing interpreter,
-/// library or script.
+/// `python3 SCRIPT RUN_DIR` with SCRIPT the installed plot_training.py
+/// (<prefix>/share/initforge/) or else the source tree's this binary was
+/// built from, and python3 from PATH (else /usr/bin/python3). Never throws for
+/// a missing interpreter, library or script.
 PlotOutcome plot_run(const std::filesystem::path& run_dir);
 
 }  // namespace initforge::cli

@@ -115,6 +115,10 @@ void print_run_report(const RunReport& r) {
          number_text(l.stats.std)});
   }
   print_table(layers);
+  if (!r.calibration.empty()) std::printf("\ncalibration\n");
+  for (const std::string& line : r.calibration) {
+    std::printf("  %s\n", line.c_str());
+  }
   std::printf(
       "\ntime     init %.3f ms  prepare %.3f ms  forward %.3f ms (first %.3f "
       "ms)\n",
