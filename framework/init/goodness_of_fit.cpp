@@ -10,25 +10,6 @@
 #include "framework/init/text.h"
 
 namespace initforge {
-namespace {
-
-const char* kind_name(Target::Kind kind) {
-  switch (kind) {
-    case Target::Kind::Constant:
-      return "constant";
-    case Target::Kind::Uniform:
-      return "uniform";
-    case Target::Kind::Normal:
-      return "normal";
-    case Target::Kind::TruncatedNormal:
-      return "truncated_normal";
-    case Target::Kind::Unknown:
-      break;
-  }
-  return "unknown";
-}
-
-}  // namespace
 
 double uniform_cdf(double x, double from, double to) {
   if (x <= from) return 0.0;
@@ -125,7 +106,7 @@ std::function<double(double)> target_cdf(const Target& t) {
       "target_cdf: expected a continuous target (uniform with low < high, "
       "normal with std > 0, truncated normal with std > 0 and low < high); "
       "got " +
-      std::string(kind_name(t.kind)) + " with mean " + format_double(t.mean) +
+      std::string(to_string(t.kind)) + " with mean " + format_double(t.mean) +
       ", std " + format_double(t.std) + ", low " + format_double(t.low) +
       ", high " + format_double(t.high));
 }

@@ -73,4 +73,20 @@ double Target::expected_std() const {
   return std::numeric_limits<double>::quiet_NaN();
 }
 
+std::string_view to_string(Target::Kind kind) {
+  switch (kind) {
+    case Target::Kind::Constant:
+      return "constant";
+    case Target::Kind::Uniform:
+      return "uniform";
+    case Target::Kind::Normal:
+      return "normal";
+    case Target::Kind::TruncatedNormal:
+      return "truncated_normal";
+    case Target::Kind::Unknown:
+      break;
+  }
+  return "unknown";
+}
+
 }  // namespace initforge

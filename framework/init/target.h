@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <string_view>
+
 #include "framework/core/export.h"
 
 namespace initforge {
@@ -32,5 +34,8 @@ struct INITFORGE_API Target {
   double expected_mean() const;
   double expected_std() const;
 };
+
+/// "constant", "uniform", "normal", "truncated_normal" or "unknown".
+INITFORGE_API std::string_view to_string(Target::Kind kind);
 
 }  // namespace initforge

@@ -61,19 +61,7 @@ json to_json(const ArgSpec& spec) {
 }  // namespace
 
 std::string target_kind_name(Target::Kind kind) {
-  switch (kind) {
-    case Target::Kind::Constant:
-      return "constant";
-    case Target::Kind::Uniform:
-      return "uniform";
-    case Target::Kind::Normal:
-      return "normal";
-    case Target::Kind::TruncatedNormal:
-      return "truncated_normal";
-    case Target::Kind::Unknown:
-      break;
-  }
-  return "unknown";
+  return std::string(to_string(kind));
 }
 
 std::string plugins_json(const PluginListing& listing) {
