@@ -10,6 +10,8 @@
 
 #include "framework/layers/layer_options.h"
 
+#include "tests/layers/reference.h"
+
 namespace initforge::layer_test {
 
 using Doubles = std::vector<double>;
@@ -22,23 +24,11 @@ inline Doubles linear_ref_d(
     std::int64_t in,
     std::int64_t out) {
   const std::int64_t batch = static_cast<std::int64_t>(x.size()) / in;
-  Doubles y(static_cast<std::size_t>(batch * out));
-  for (std::int64_t n = 0; n < batch; ++n) {
-    for (std::int64_t o = 0; o < out; ++o) {
-      double acc = b ? (*b)[o] : 0.0;
-      for (std::int64_t i = 0; i < in; ++i) {
-        acc += x[n * in + i] * w[o * in + i];
-      }
-      y[n * out + o] = acc;
-    }
-  }
-  return y;
+  return linear_ref(x, w, b, batch, in, out);
 }
 
 /// Batched NCHW sizes of a conv input.
-struct ConvInput {
-  std::int64_t n, c, h, w;
-};
+using ConvInput = Nchw;
 
 /// PyTorch's output size along one axis.
 inline std::int64_t conv_out(
@@ -58,46 +48,15 @@ inline Doubles conv2d_ref_d(
     const Doubles& w,
     const Doubles* b,
     const Conv2dOptions& o) {
-  const std::int64_t oh =
-      conv_out(s.h, o.kernel_size[0], o.stride[0], o.padding[0], o.dilation[0]);
-  const std::int64_t ow =
-      conv_out(s.w, o.kernel_size[1], o.stride[1], o.padding[1], o.dilation[1]);
-  const std::int64_t oc = o.out_channels;
-  const std::int64_t icg = s.c / o.groups;
-  const std::int64_t ocg = oc / o.groups;
-  const auto [kh, kw] = o.kernel_size;
-  Doubles y(static_cast<std::size_t>(s.n * oc * oh * ow));
-  for (std::int64_t n = 0; n < s.n; ++n) {
-    for (std::int64_t co = 0; co < oc; ++co) {
-      const std::int64_t g = co / ocg;
-      for (std::int64_t yh = 0; yh < oh; ++yh) {
-        for (std::int64_t yw = 0; yw < ow; ++yw) {
-          double acc = b ? (*b)[co] : 0.0;
-          for (std::int64_t ci = 0; ci < icg; ++ci) {
-            for (std::int64_t i = 0; i < kh; ++i) {
-              const std::int64_t h =
-                  yh * o.stride[0] - o.padding[0] + i * o.dilation[0];
-              if (h < 0 || h >= s.h) {
-                continue;
-              }
-              for (std::int64_t j = 0; j < kw; ++j) {
-                const std::int64_t v =
-                    yw * o.stride[1] - o.padding[1] + j * o.dilation[1];
-                if (v < 0 || v >= s.w) {
-                  continue;
-                }
-                const std::int64_t c = g * icg + ci;
-                acc += x[((n * s.c + c) * s.h + h) * s.w + v] *
-                       w[((co * icg + ci) * kh + i) * kw + j];
-              }
-            }
-          }
-          y[((n * oc + co) * oh + yh) * ow + yw] = acc;
-        }
-      }
-    }
-  }
-  return y;
+  return conv2d_ref(
+      x,
+      s,
+      w,
+      b,
+      o,
+      conv_out(s.h, o.kernel_size[0], o.stride[0], o.padding[0], o.dilation[0]),
+      conv_out(
+          s.w, o.kernel_size[1], o.stride[1], o.padding[1], o.dilation[1]));
 }
 
 /// Gradients of L = sum g * y for a Linear or Conv2d (exact, in double).
