@@ -34,6 +34,9 @@ ConfigError::~ConfigError() = default;
 IoError::IoError(const std::string& message) : Error(message) {}
 IoError::~IoError() = default;
 
+MemoryError::MemoryError(const std::string& message) : Error(message) {}
+MemoryError::~MemoryError() = default;
+
 PluginError::PluginError(std::string library_path, const std::string& what)
     : Error("plugin " + library_path + ": " + what),
       library_path_(std::move(library_path)) {}

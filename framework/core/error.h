@@ -74,6 +74,14 @@ class INITFORGE_API IoError : public Error {
   ~IoError() override;
 };
 
+/// A size that does not fit in this machine's memory (exit code 2): bad
+/// input, not an internal error.
+class INITFORGE_API MemoryError : public Error {
+ public:
+  explicit MemoryError(const std::string& message);
+  ~MemoryError() override;
+};
+
 /// A plugin library that cannot be loaded or misbehaves (exit code 3).
 class INITFORGE_API PluginError : public Error {
  public:

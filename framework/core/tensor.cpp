@@ -25,7 +25,7 @@ float* allocate(const Shape& shape) {
   const std::size_t rounded = (bytes + align - 1) / align * align;
   void* p = std::aligned_alloc(align, rounded == 0 ? align : rounded);
   if (p == nullptr) {
-    throw Error(
+    throw MemoryError(
         "cannot allocate " + std::to_string(bytes) +
         " bytes for a tensor of shape " + shape.to_string());
   }

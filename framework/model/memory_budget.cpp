@@ -2,10 +2,7 @@
 #include "framework/model/memory_budget.h"
 
 #include <algorithm>
-#include <array>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "framework/core/error.h"
@@ -78,34 +75,6 @@ MemoryEstimate estimate_memory(
   if (overflow_node) e.largest_node = *overflow_node;
   e.overflow = c.overflow;
   return e;
-}
-
-std::optional<std::int64_t> available_memory() {
-  std::ifstream in("/proc/meminfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string key, unit;
-    std::int64_t kib = 0;
-    if (fields >> key >> kib >> unit && key == "MemAvailable:" &&
-        unit == "kB") {
-      return kib * 1024;
-    }
-  }
-  return std::nullopt;
-}
-
-std::string format_bytes(double bytes) {
-  static constexpr std::array<const char*, 7> kUnits = {
-      "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-  std::size_t unit = 0;
-  while (bytes >= 1024.0 && unit + 1 < kUnits.size()) {
-    bytes /= 1024.0;
-    ++unit;
-  }
-  char text[32];
-  std::snprintf(text, sizeof text, "%.3g %s", bytes, kUnits[unit]);
-  return text;
 }
 
 void check_memory(

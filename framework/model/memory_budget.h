@@ -7,6 +7,7 @@
 #include <string>
 
 #include "framework/core/export.h"
+#include "framework/core/memory_info.h"
 #include "framework/model/graph.h"
 #include "framework/model/init_plan.h"
 
@@ -28,9 +29,6 @@ struct MemoryEstimate {
 INITFORGE_API MemoryEstimate
 estimate_memory(const Graph& graph, const InitPlan& plan, std::int64_t batch);
 
-/// MemAvailable of /proc/meminfo in bytes; nullopt when it cannot be read.
-INITFORGE_API std::optional<std::int64_t> available_memory();
-
 /// Throws ConfigError at the largest layer's pointer, naming the size in
 /// bytes and GiB/TiB, when the estimate overflowed or exceeds `available`.
 INITFORGE_API void check_memory(
@@ -38,8 +36,5 @@ INITFORGE_API void check_memory(
     const MemoryEstimate& estimate,
     std::int64_t batch,
     std::optional<std::int64_t> available);
-
-/// "22.1 GiB", "512 B": binary units, three significant digits.
-INITFORGE_API std::string format_bytes(double bytes);
 
 }  // namespace initforge

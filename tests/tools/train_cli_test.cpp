@@ -184,7 +184,7 @@ TEST_F(TrainCli, DivergedVariantIsMarkedAndTheNextOneStillRuns) {
   const fs::path run = tmp_ / "exp";
   const CliResult r =
       train_cli({config.string(), "--out", run.string(), "--epochs", "1"});
-  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.exit_code, 4) << r.err;
   EXPECT_THAT(r.err, StartsWith("error: "));
   EXPECT_THAT(r.err, HasSubstr("step"));
   const std::vector<std::string> rows =
@@ -240,7 +240,7 @@ TEST_F(TrainCli, NanWritingPluginIsRefusedUnlessNoCheckFinite) {
        "--epochs",
        "1",
        "--no-check-finite"});
-  EXPECT_EQ(unchecked.exit_code, 1) << unchecked.err;
+  EXPECT_EQ(unchecked.exit_code, 4) << unchecked.err;
   EXPECT_THAT(unchecked.err, Not(HasSubstr("non-finite value(s)")));
 }
 

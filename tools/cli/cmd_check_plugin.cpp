@@ -15,6 +15,7 @@
 
 #include "tools/cli/cli_common.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/exit_codes.h"
 
 namespace initforge::cli {
 namespace {
@@ -26,8 +27,6 @@ struct CheckPluginOptions {
   std::string seed_text = "0";
   bool json = false;
 };
-
-constexpr int kPluginFailure = 3;  // main.cpp's exit code for plugin errors
 
 std::string args_text(const std::map<std::string, ArgValue>& args) {
   std::string text;
@@ -111,7 +110,7 @@ int run_check_plugin(const CheckPluginOptions& o) {
       o.scheme.c_str(),
       report.count(CheckResult::Failed),
       report.rows.size());
-  return kPluginFailure;
+  return kExitPlugin;
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "framework/core/error.h"
 #include "framework/core/generator.h"
+#include "framework/core/memory_info.h"
 #include "framework/core/tensor.h"
 #include "framework/core/value_stats.h"
 #include "framework/io/npy.h"
@@ -99,6 +100,17 @@ void print_text(const SampleReport& r) {
 int run_sample(const SampleOptions& o) {
   // Cheap checks first: nothing is loaded or allocated for a bad command.
   const Shape shape = parse_shape(o.shape);
+  const std::string tensor_text =
+      "--shape " + shape.to_string() + ": the tensor";
+  std::int64_t bytes = 0;
+  if (__builtin_mul_overflow(
+          shape.numel(), std::int64_t{sizeof(float)}, &bytes)) {
+    throw MemoryError(
+        tensor_text +
+        " needs more than 8 EiB: its byte count overflows "
+        "64 bits");
+  }
+  check_fits_in_memory(bytes, tensor_text);
   std::vector<std::pair<std::string, ArgValue>> given;
   for (const std::string& text : o.args) given.push_back(parse_key_value(text));
   const RngKind rng = parse_rng_kind(o.rng);

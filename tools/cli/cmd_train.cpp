@@ -20,6 +20,7 @@
 #include "framework/train/trainer.h"
 
 #include "tools/cli/commands.h"
+#include "tools/cli/exit_codes.h"
 #include "tools/cli/model_common.h"
 #include "tools/cli/plot.h"
 #include "tools/cli/progress.h"
@@ -230,7 +231,7 @@ int run_train(const TrainCliOptions& o) {
       std::fprintf(stderr, "note: %s\n", plot.message.c_str());
     }
   }
-  return diverged ? 1 : 0;
+  return diverged ? kExitDiverged : kExitOk;
 }
 
 }  // namespace

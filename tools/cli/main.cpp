@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // `initforge`: the sub-command table and the one place where exceptions
-// become exit codes: 0 ok, 1 internal error, 2 bad usage / config / input,
-// 3 plugin error. Errors go to stderr as one line starting with "error: ".
+// become exit codes (exit_codes.h). Errors go to stderr as one line
+// starting with "error: ".
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -12,12 +14,19 @@
 
 #include "framework/core/error.h"
 #include "framework/init/text.h"
+#include "framework/layers/dnnl_info.h"
 
 #include "tools/cli/commands.h"
+#include "tools/cli/exit_codes.h"
+#include "tools/cli/install_layout.h"
+#include "tools/cli/openmp_wait.h"
 
 namespace {
 
 using initforge::cli::CommandRunner;
+using initforge::cli::kExitBadInput;
+using initforge::cli::kExitInternal;
+using initforge::cli::kExitPlugin;
 
 struct Subcommand {
   const char* name;
@@ -50,8 +59,6 @@ constexpr Subcommand kSubcommands[] = {
      &initforge::cli::setup_check_plugin_command},
 };
 
-constexpr int kOk = 0, kInternal = 1, kBadInput = 2, kPlugin = 3;
-
 // One line, whatever the message contains.
 int report(const std::string& message, int code) {
   std::string line = "error: " + message;
@@ -67,6 +74,11 @@ int run(int argc, char** argv) {
       "initforge: weight initialization schemes loaded from plugins",
       "initforge");
   app.require_subcommand(1);
+  app.set_version_flag(
+      "--version",
+      "initforge " + initforge::cli::initforge_version() + " (oneDNN " +
+          initforge::onednn_version() +
+          ", OpenMP wait: " + initforge::cli::openmp_wait_text() + ")");
   std::vector<std::pair<CLI::App*, CommandRunner>> commands;
   for (const Subcommand& sub : kSubcommands) {
     CLI::App* command = app.add_subcommand(sub.name, sub.help);
@@ -85,7 +97,7 @@ int run(int argc, char** argv) {
           "unknown command \"" + std::string(argv[1]) + "\"" +
               (hint.empty() ? ";" : "; did you mean \"" + hint + "\"?") +
               " known: " + known,
-          kBadInput);
+          kExitBadInput);
     }
   }
   try {
@@ -93,37 +105,47 @@ int run(int argc, char** argv) {
   } catch (const CLI::Success& e) {  // --help
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    return report(e.what(), kBadInput);
+    return report(e.what(), kExitBadInput);
   }
   for (const auto& [command, runner] : commands) {
     if (command->parsed()) return runner();
   }
-  return report("no sub-command given", kBadInput);
+  return report("no sub-command given", kExitBadInput);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace initforge;
+  cli::choose_openmp_wait(argv);
   try {
     return run(argc, argv);
   } catch (const PluginError& e) {
-    return report(e.what(), kPlugin);
+    return report(e.what(), kExitPlugin);
   } catch (const UsageError& e) {
-    return report(e.what(), kBadInput);
+    return report(e.what(), kExitBadInput);
   } catch (const InvalidArgument& e) {  // includes ArgumentError
-    return report(e.what(), kBadInput);
+    return report(e.what(), kExitBadInput);
   } catch (const ShapeError& e) {
-    return report(e.what(), kBadInput);
+    return report(e.what(), kExitBadInput);
   } catch (const ConfigError& e) {
-    return report(e.what(), kBadInput);
+    return report(e.what(), kExitBadInput);
   } catch (const IoError& e) {
-    return report(e.what(), kBadInput);
+    return report(e.what(), kExitBadInput);
+  } catch (const MemoryError& e) {
+    return report(e.what(), kExitBadInput);
+  } catch (const std::filesystem::filesystem_error& e) {  // a path's state
+    return report(e.what(), kExitBadInput);
+  } catch (const std::bad_alloc&) {  // a size past what the checks foresaw
+    return report(
+        "out of memory: the machine cannot hold what this command needs; "
+        "try a smaller batch or model",
+        kExitBadInput);
   } catch (const Error& e) {
-    return report(e.what(), kInternal);
+    return report(e.what(), kExitInternal);
   } catch (const std::exception& e) {
-    return report(std::string("internal: ") + e.what(), kInternal);
+    return report(std::string("internal: ") + e.what(), kExitInternal);
   } catch (...) {
-    return report("internal: unknown exception", kInternal);
+    return report("internal: unknown exception", kExitInternal);
   }
 }
