@@ -1,12 +1,26 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// Internal to io/: the write-temp-fsync-rename pattern every file writer
-// uses, so a reader never sees a partially written file.
+// The write-temp-fsync-rename pattern every file writer uses, so a reader
+// never sees a partially written file (AtomicFile, internal to io/), and the
+// clean-up of the temporary files a killed writer leaves.
 
 #include <cstddef>
 #include <filesystem>
 #include <string>
+
+#include "framework/core/export.h"
+
+namespace initforge {
+
+/// Removes the temporary files AtomicFile left next to `target` when its
+/// process was killed while writing it: ".<name>.tmp.<pid>.<n>" of a pid
+/// that no longer runs. Returns how many; failures to remove are ignored
+/// (the files are only clutter).
+INITFORGE_API int remove_abandoned_temporaries(
+    const std::filesystem::path& target);
+
+}  // namespace initforge
 
 namespace initforge::detail {
 

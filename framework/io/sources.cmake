@@ -9,8 +9,12 @@ target_sources(
           ${CMAKE_CURRENT_LIST_DIR}/report_json.cpp
           ${CMAKE_CURRENT_LIST_DIR}/run_report_json.cpp
           ${CMAKE_CURRENT_LIST_DIR}/safetensors.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/tensor_checksums.cpp
           ${CMAKE_CURRENT_LIST_DIR}/text_file.cpp
           ${CMAKE_CURRENT_LIST_DIR}/train_report_json.cpp)
 # io/ (with model/) is where nlohmann/json may be used; it stays private.
 find_package(nlohmann_json 3.11 REQUIRED)
 target_link_libraries(initforge_core PRIVATE nlohmann_json::nlohmann_json)
+# tensor_checksums: zlib's crc32 (the same CRC as Python's zlib.crc32).
+find_package(ZLIB REQUIRED)
+target_link_libraries(initforge_core PRIVATE ZLIB::ZLIB)

@@ -1,5 +1,5 @@
 # libinitforge_train sources. The IDX reader lives in io/ but is built here,
-# so only this library links zlib.
+# with the data-loading code that uses it.
 target_sources(
   initforge_train
   PRIVATE ${PROJECT_SOURCE_DIR}/framework/io/idx.cpp

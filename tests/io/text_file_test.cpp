@@ -1,17 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
 // write_text_atomically: the file holds exactly the new text, no temporary
-// file is left behind, and failures name the target.
+// file is left behind, and failures name the target; the clean-up of the
+// temporary files a killed writer leaves.
 #include "framework/io/text_file.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "framework/core/error.h"
+#include "framework/io/atomic_file.h"
 
 #include "tests/testing/temp_dir.h"
 
@@ -50,6 +56,40 @@ TEST(TextFile, AMissingDirectoryIsIoErrorNamingTheFile) {
     EXPECT_THAT(e.what(), HasSubstr(file.string() + ": cannot create a file"));
   }
   EXPECT_THAT(dir.files(), ElementsAre());
+}
+
+TEST(AtomicFile, RemovesOnlyTheTemporariesOfDeadWriters) {
+  const testing::TempDir dir;
+  // A pid that just ended (reaped: kill(pid, 0) says no such process).
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ASSERT_GT(child, 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  const std::string dead = std::to_string(child);
+  const std::string alive = std::to_string(::getpid());
+  for (const std::string& name : std::vector<std::string>{
+           ".state.safetensors.tmp." + dead + ".0",
+           ".state.safetensors.tmp." + dead + ".17",
+           ".state.safetensors.tmp." + alive + ".0",  // a live writer's
+           ".state.safetensors.tmp." + dead,          // not the pattern
+           ".state.safetensors.tmp.x.0",
+           ".metrics.csv.tmp." + dead + ".0",  // another target's
+           "state.safetensors"}) {
+    dir.write(name, "x");
+  }
+  EXPECT_EQ(remove_abandoned_temporaries(dir / "state.safetensors"), 2);
+  std::vector<std::string> left = dir.files();
+  std::sort(left.begin(), left.end());
+  EXPECT_THAT(
+      left,
+      ElementsAre(
+          ".metrics.csv.tmp." + dead + ".0",
+          ".state.safetensors.tmp." + alive + ".0",
+          ".state.safetensors.tmp." + dead,
+          ".state.safetensors.tmp.x.0",
+          "state.safetensors"));
+  EXPECT_EQ(remove_abandoned_temporaries(dir / "none" / "x"), 0);
 }
 
 }  // namespace
