@@ -8,6 +8,7 @@
 
 #include "framework/core/error.h"
 #include "framework/io/safetensors.h"
+#include "framework/io/tensor_checksums.h"
 
 namespace initforge {
 
@@ -62,7 +63,7 @@ void save_weights(const std::filesystem::path& path, const Model& model) {
   }
   const std::map<std::string, std::string> metadata = {
       {"format", "pt"}, {kManifestKey, init_manifest_json(manifest)}};
-  write_safetensors(path, tensors, metadata);
+  write_checksummed_safetensors(path, tensors, metadata);
 }
 
 }  // namespace initforge

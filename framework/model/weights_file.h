@@ -20,9 +20,10 @@ INITFORGE_API ParamInitRecord init_record(const PlannedParam& p);
 /// named by path ("fc1.weight", "bn1.running_var"), plus an int64
 /// "<layer>.num_batches_tracked" = 0 per BatchNorm2d, so the file loads into
 /// the PyTorch module with load_state_dict(strict=True). "__metadata__"
-/// holds {"format": "pt", "initforge.manifest": JSON}: per parameter the
-/// scheme, arguments, source (layer init / rule / default), plugin library,
-/// and the rng and seed. Atomic; IoError naming the path on failure.
+/// holds {"format": "pt", "initforge.manifest": JSON, "initforge.crc32":
+/// JSON}: per parameter the scheme, arguments, source (layer init / rule /
+/// default), plugin library, and the rng and seed; per tensor its checksum
+/// (io/tensor_checksums.h). Atomic; IoError naming the path on failure.
 INITFORGE_API void save_weights(
     const std::filesystem::path& path, const Model& model);
 

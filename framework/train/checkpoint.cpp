@@ -10,6 +10,7 @@
 
 #include "framework/core/error.h"
 #include "framework/io/safetensors.h"
+#include "framework/io/tensor_checksums.h"
 
 namespace initforge {
 namespace {
@@ -51,11 +52,16 @@ fs::path checkpoint_file(const fs::path& run_dir) {
   return run_dir / "checkpoint" / "state.safetensors";
 }
 
+fs::path previous_checkpoint_file(const fs::path& run_dir) {
+  return run_dir / "checkpoint" / "state.prev.safetensors";
+}
+
 void save_checkpoint(
-    const fs::path& file,
+    const fs::path& run_dir,
     Model& model,
     const Optimizer& optimizer,
-    const TrainState& state) {
+    const TrainState& state,
+    bool keep_previous) {
   model.sync_buffers();
   const InitPlan& plan = model.plan();
   std::vector<SafetensorsTensor> tensors;
@@ -72,7 +78,19 @@ void save_checkpoint(
     tensors.push_back(SafetensorsTensor::f32(
         std::string(kOptimizerPrefix) + key, tensor.view()));
   }
-  write_safetensors(
+  const fs::path file = checkpoint_file(run_dir);
+  if (keep_previous) {
+    // Until the new file is renamed into place, the previous name holds the
+    // latest complete checkpoint; the write's directory fsync covers both.
+    std::error_code ec;
+    fs::rename(file, previous_checkpoint_file(run_dir), ec);
+    if (ec && ec != std::errc::no_such_file_or_directory) {
+      throw IoError(
+          file.string() + ": cannot keep it as " +
+          previous_checkpoint_file(run_dir).string() + ": " + ec.message());
+    }
+  }
+  write_checksummed_safetensors(
       file,
       tensors,
       {{"format", "pt"}, {kTrainStateKey, train_state_json(state)}});
@@ -82,7 +100,8 @@ TrainState load_checkpoint(
     const fs::path& file,
     Model& model,
     Optimizer& optimizer,
-    const std::string& config_hash) {
+    const std::string& config_hash,
+    const CheckpointLimits& limits) {
   std::error_code ec;
   if (!fs::exists(file, ec)) {
     throw IoError(
@@ -90,7 +109,7 @@ TrainState load_checkpoint(
         ": no checkpoint to resume from (the run directory holds no "
         "checkpoint/state.safetensors)");
   }
-  const SafetensorsFile f = read_safetensors(file);
+  const SafetensorsFile f = read_verified_safetensors(file);
   const auto meta = f.metadata.find(kTrainStateKey);
   if (meta == f.metadata.end()) {
     corrupt(file, std::string("no \"") + kTrainStateKey + "\" metadata");
@@ -102,6 +121,16 @@ TrainState load_checkpoint(
         state.model + "\", " + state.config_hash + "); this config (model \"" +
         model.config().name + "\") is " + config_hash +
         "; resume a run with the config it was started with");
+  }
+  const auto done = static_cast<std::size_t>(state.epochs_done);
+  if (state.epochs_done < 0 || state.epochs_done > limits.epochs ||
+      state.metrics.size() != done || state.times.size() != done ||
+      state.probes.size() != done + 1 || state.step < 0 ||
+      state.step >= limits.steps_per_epoch) {
+    corrupt(
+        file,
+        "its epoch, step and history do not fit together or the config's " +
+            std::to_string(limits.epochs) + " epochs");
   }
   std::map<std::string, const SafetensorsEntry*> entries;
   for (const SafetensorsEntry& e : f.tensors) entries[e.name] = &e;
@@ -129,6 +158,58 @@ TrainState load_checkpoint(
   }
   optimizer.load_state(opt);
   return state;
+}
+
+ResumePoint load_latest_checkpoint(
+    const fs::path& run_dir,
+    Model& model,
+    Optimizer& optimizer,
+    const std::string& config_hash,
+    const CheckpointLimits& limits) {
+  const fs::path latest = checkpoint_file(run_dir);
+  const fs::path previous = previous_checkpoint_file(run_dir);
+  std::error_code ec;
+  const bool have_latest = fs::exists(latest, ec);
+  const bool have_previous = fs::exists(previous, ec);
+  std::string why;
+  if (have_latest || !have_previous) {
+    try {
+      return {
+          load_checkpoint(latest, model, optimizer, config_hash, limits),
+          latest,
+          ""};
+    } catch (const IoError& e) {
+      if (!have_latest || !have_previous) {
+        throw IoError(
+            std::string(e.what()) +
+            (have_latest ? "; there is no previous checkpoint " +
+                               previous.string() + " to fall back to"
+                         : ""));
+      }
+      why = e.what();
+    }
+  } else {
+    why = latest.string() +
+          " is missing (the run stopped while the next checkpoint was being "
+          "written)";
+  }
+  // A failed load may have restored part of the model: the previous
+  // checkpoint restores all of it again.
+  try {
+    ResumePoint point{
+        load_checkpoint(previous, model, optimizer, config_hash, limits),
+        previous,
+        ""};
+    point.fallback = why + "; resuming from the previous checkpoint " +
+                     previous.string() + " (global step " +
+                     std::to_string(point.state.global_step) +
+                     ") and training the steps since again";
+    return point;
+  } catch (const IoError& e) {
+    throw IoError(
+        "no usable checkpoint to resume from: " + why +
+        "; the previous one: " + e.what());
+  }
 }
 
 }  // namespace initforge

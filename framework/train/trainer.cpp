@@ -12,6 +12,7 @@ void TrainObserver::on_step(const StepProgress&) {}
 void TrainObserver::on_epoch(const EpochMetrics&) {}
 void TrainObserver::on_probe(const ProbeStats&) {}
 void TrainObserver::on_checkpoint(const std::filesystem::path&) {}
+void TrainObserver::on_warning(const std::string&) {}
 
 TrainResult train(
     const ModelConfig& config,

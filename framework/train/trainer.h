@@ -50,14 +50,18 @@ class INITFORGE_API TrainObserver {
   virtual void on_epoch(const EpochMetrics& metrics);
   virtual void on_probe(const ProbeStats& stats);
   virtual void on_checkpoint(const std::filesystem::path& file);
+  /// Something the user should know that does not stop the run, e.g. a
+  /// resume falling back to the previous checkpoint; one line.
+  virtual void on_warning(const std::string& message);
 };
 
 struct TrainOptions {
   /// Where metrics.csv, summary.json, probes.csv and checkpoint/ go;
   /// created if missing.
   std::filesystem::path run_dir;
-  /// Continue from run_dir's checkpoint; the result equals an
-  /// uninterrupted run's bit for bit.
+  /// Continue from run_dir's checkpoint (the previous one when the latest
+  /// is missing or corrupt); the result equals an uninterrupted run's bit
+  /// for bit.
   bool resume = false;
   /// Stop after this many optimizer steps in total (tests simulate a
   /// kill); 0: no limit. The last checkpoint stays as it was.

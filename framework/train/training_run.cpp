@@ -8,6 +8,7 @@
 
 #include <omp.h>
 
+#include "framework/io/atomic_file.h"
 #include "framework/io/text_file.h"
 #include "framework/model/weights_file.h"
 #include "framework/train/calibration_data.h"
@@ -131,18 +132,26 @@ void TrainingRun::start_fresh() {
 }
 
 void TrainingRun::resume() {
-  const fs::path file = checkpoint_file(options_.run_dir);
-  state_ = load_checkpoint(file, *model_, *optimizer_, hash_);
-  const auto done = static_cast<std::size_t>(state_.epochs_done);
-  if (state_.epochs_done > tc_.epochs || state_.metrics.size() != done ||
-      state_.times.size() != done || state_.probes.size() != done + 1 ||
-      state_.step >= train_batches_.batches_per_epoch()) {
-    throw IoError(
-        file.string() +
-        ": corrupt checkpoint: its epoch, step and history do not fit "
-        "together or the config's " +
-        std::to_string(tc_.epochs) + " epochs");
+  const fs::path& dir = options_.run_dir;
+  // A killed session's temporary files: no later write reuses their names,
+  // so they would pile up.
+  for (const char* name :
+       {"metrics.csv", "probes.csv", "summary.json", "weights.safetensors"}) {
+    remove_abandoned_temporaries(dir / name);
   }
+  remove_abandoned_temporaries(checkpoint_file(dir));
+  ResumePoint point = load_latest_checkpoint(
+      dir,
+      *model_,
+      *optimizer_,
+      hash_,
+      {.epochs = tc_.epochs,
+       .steps_per_epoch = train_batches_.batches_per_epoch()});
+  state_ = std::move(point.state);
+  if (!point.fallback.empty()) observer_.on_warning(point.fallback);
+  // After a fallback the latest file is damaged or missing: it must not
+  // replace the good previous one at the next checkpoint.
+  latest_checkpoint_good_ = point.fallback.empty();
   earlier_seconds_ = state_.total_seconds;
   state_.data_seconds += data_seconds_;
   ++state_.sessions;
@@ -156,7 +165,13 @@ void TrainingRun::checkpoint() {
   state_.total_seconds = earlier_seconds_ + seconds_since(session_start_);
   const fs::path file = checkpoint_file(options_.run_dir);
   make_directory(file.parent_path());
-  save_checkpoint(file, *model_, *optimizer_, state_);
+  save_checkpoint(
+      options_.run_dir,
+      *model_,
+      *optimizer_,
+      state_,
+      /*keep_previous=*/latest_checkpoint_good_);
+  latest_checkpoint_good_ = true;
   observer_.on_checkpoint(file);
 }
 

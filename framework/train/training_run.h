@@ -77,6 +77,9 @@ class TrainingRun {
   std::vector<std::string> param_types_;
   TrainState state_;
   double earlier_seconds_ = 0.0;  // total wall time of earlier sessions
+  // checkpoint/state.safetensors holds a checkpoint this run wrote or
+  // loaded; only then does the next checkpoint keep it as the previous one.
+  bool latest_checkpoint_good_ = false;
 };
 
 }  // namespace initforge

@@ -171,7 +171,8 @@ TEST(Trainer, NonFiniteLossThrowsNamingTheStepAndKeepsTheCheckpoint) {
   EXPECT_EQ(
       all_files(dir.path()),
       std::vector<std::string>(
-          {"checkpoint/state.safetensors",
+          {"checkpoint/state.prev.safetensors",
+           "checkpoint/state.safetensors",
            "metrics.csv",
            "probes.csv",
            "summary.json"}));

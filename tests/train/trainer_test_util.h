@@ -19,6 +19,7 @@
 
 #include "framework/io/idx.h"
 #include "framework/io/safetensors.h"
+#include "framework/io/tensor_checksums.h"
 #include "framework/model/config_loader.h"
 #include "framework/train/dataset.h"
 #include "framework/train/trainer.h"
@@ -136,6 +137,10 @@ struct Recorder : TrainObserver {
   void on_checkpoint(const fs::path& file) override {
     if (copy_checkpoints) last_checkpoint = read_raw(file);
   }
+  std::vector<std::string> warnings;
+  void on_warning(const std::string& message) override {
+    warnings.push_back(message);
+  }
 };
 
 inline TrainResult run(
@@ -173,12 +178,12 @@ inline void expect_same_metrics(
   }
 }
 
-// Checkpoint tensors (parameters, buffers, optimizer state) by name.
+// Checkpoint tensors (parameters, buffers, optimizer state) by name, after
+// verifying their checksums.
 inline std::map<std::string, std::vector<std::byte>> checkpoint_tensors(
-    const fs::path& dir) {
+    const fs::path& dir, const std::string& name = "state.safetensors") {
   std::map<std::string, std::vector<std::byte>> out;
-  for (auto& t :
-       read_safetensors(dir / "checkpoint" / "state.safetensors").tensors) {
+  for (auto& t : read_verified_safetensors(dir / "checkpoint" / name).tensors) {
     out[t.name] = t.bytes;
   }
   return out;
@@ -195,6 +200,7 @@ inline std::vector<std::string> all_files(const fs::path& dir) {
 }
 
 inline const std::vector<std::string> kRunFiles = {
+    "checkpoint/state.prev.safetensors",
     "checkpoint/state.safetensors",
     "metrics.csv",
     "probes.csv",

@@ -20,5 +20,6 @@ CommandRunner setup_run_command(CLI::App& command);
 CommandRunner setup_train_command(CLI::App& command);
 CommandRunner setup_new_plugin_command(CLI::App& command);
 CommandRunner setup_check_plugin_command(CLI::App& command);
+CommandRunner setup_verify_command(CLI::App& command);
 
 }  // namespace initforge::cli

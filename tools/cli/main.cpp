@@ -57,6 +57,10 @@ constexpr Subcommand kSubcommands[] = {
     {"check-plugin",
      "run the conformance checks on one scheme; exit 0 only if all pass",
      &initforge::cli::setup_check_plugin_command},
+    {"verify",
+     "check safetensors files (checkpoints, weights) against their "
+     "per-tensor checksums",
+     &initforge::cli::setup_verify_command},
 };
 
 // One line, whatever the message contains.

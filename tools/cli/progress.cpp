@@ -160,6 +160,16 @@ void ConsoleProgress::on_epoch(const EpochMetrics& metrics) {
   steps_before_ = -1;
 }
 
+void ConsoleProgress::on_warning(const std::string& message) {
+  clear();
+  std::string line = "warning: " + message;
+  for (char& c : line) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  std::fprintf(err_, "%s\n", line.c_str());
+  std::fflush(err_);
+}
+
 void ConsoleProgress::clear() {
   if (!drawn_) return;
   std::fputs("\r\033[K", err_);

@@ -42,6 +42,8 @@ class ConsoleProgress : public TrainObserver {
   void on_start(std::int64_t first_epoch, std::int64_t epochs) override;
   void on_step(const StepProgress& progress) override;
   void on_epoch(const EpochMetrics& metrics) override;
+  /// "warning: <message>" on one line of `err`.
+  void on_warning(const std::string& message) override;
 
   /// Removes the bar (before an error message or the final report).
   void clear();
