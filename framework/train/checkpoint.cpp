@@ -78,6 +78,10 @@ void save_checkpoint(
     tensors.push_back(SafetensorsTensor::f32(
         std::string(kOptimizerPrefix) + key, tensor.view()));
   }
+  // Everything but the write itself before the latest file is renamed away:
+  // the moments without a state.safetensors stay few.
+  const auto metadata = with_checksums(
+      tensors, {{"format", "pt"}, {kTrainStateKey, train_state_json(state)}});
   const fs::path file = checkpoint_file(run_dir);
   if (keep_previous) {
     // Until the new file is renamed into place, the previous name holds the
@@ -90,10 +94,7 @@ void save_checkpoint(
           previous_checkpoint_file(run_dir).string() + ": " + ec.message());
     }
   }
-  write_checksummed_safetensors(
-      file,
-      tensors,
-      {{"format", "pt"}, {kTrainStateKey, train_state_json(state)}});
+  write_safetensors(file, tensors, metadata);
 }
 
 TrainState load_checkpoint(
