@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "framework/io/safetensors.h"
+#include "framework/io/tensor_checksums.h"
 
 #include "tests/model/model_test_util.h"
 #include "tests/testing/builtin_registry.h"
@@ -37,8 +38,12 @@ TEST(SaveWeights, NamesArePathsAndTheManifestSaysWhyEachSchemeWasChosen) {
       fs::temp_directory_path() /
       ("initforge_weights_" + std::to_string(::getpid()) + ".safetensors");
   save_weights(path, *model);
-  const SafetensorsFile file = read_safetensors(path);
+  // Every tensor (the int64 num_batches_tracked too) has its checksum.
+  const SafetensorsFile file = read_verified_safetensors(path);
   fs::remove(path);
+  EXPECT_EQ(
+      json::parse(file.metadata.at(kChecksumKey)).size(),
+      file.tensors.size() + 1);
 
   std::vector<std::string> names;
   for (const SafetensorsEntry& e : file.tensors) names.push_back(e.name);

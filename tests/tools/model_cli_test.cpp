@@ -14,6 +14,7 @@
 
 #include "framework/io/npy.h"
 #include "framework/io/safetensors.h"
+#include "framework/io/tensor_checksums.h"
 
 #include "tests/tools/model_cli_util.h"
 #include "tests/tools/run_cli.h"
@@ -117,7 +118,7 @@ TEST(ModelCli, SaveWeightsWritesPathsAndAManifestPerParameter) {
        weights});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("weights  " + weights));
-  const SafetensorsFile file = read_safetensors(weights);
+  const SafetensorsFile file = read_verified_safetensors(weights);
   std::vector<std::string> names;
   for (const SafetensorsEntry& e : file.tensors) names.push_back(e.name);
   EXPECT_THAT(
@@ -149,7 +150,7 @@ TEST(ModelCli, SaveWeightsWritesPathsAndAManifestPerParameter) {
                bn})
           .exit_code,
       0);
-  const SafetensorsFile with_bn = read_safetensors(bn);
+  const SafetensorsFile with_bn = read_verified_safetensors(bn);
   EXPECT_EQ(with_bn.at("bn1.num_batches_tracked").dtype, "I64");
   EXPECT_EQ(with_bn.at("bn2.running_var").to_tensor().data()[0], 1.0f);
 }

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "framework/io/safetensors.h"
+#include "framework/io/tensor_checksums.h"
 
 #include "tests/tools/model_cli_util.h"
 #include "tests/tools/run_cli.h"
@@ -90,7 +91,8 @@ TEST_F(TrainCli, TrainsIntoRunDirectoryWithEveryFile) {
   ASSERT_GE(probes.size(), 2u);
   EXPECT_THAT(probes[0], HasSubstr("activation_std"));
   EXPECT_TRUE(fs::exists(run / "checkpoint"));
-  const SafetensorsFile weights = read_safetensors(run / "weights.safetensors");
+  const SafetensorsFile weights =
+      read_verified_safetensors(run / "weights.safetensors");
   EXPECT_EQ(weights.tensors.size(), 4u);       // fc1/fc2 weight and bias
   EXPECT_FALSE(fs::exists(run / "loss.png"));  // --no-plot
 }

@@ -243,7 +243,10 @@ CommandRunner setup_train_command(CLI::App& command) {
   command.add_option(
       "--out", o->out, "run directory (default: runs/<config file name>)");
   command.add_option(
-      "--resume", o->resume, "continue the run in DIR (finished ones: no-op)");
+      "--resume",
+      o->resume,
+      "continue the run in DIR (finished ones: no-op; a damaged latest "
+      "checkpoint falls back to the previous one)");
   command.add_option("--epochs", o->epochs, "override train.epochs");
   command.add_option("--seed", o->seed, "override the config's seed");
   command.add_option("--threads", o->threads, "OpenMP threads")
