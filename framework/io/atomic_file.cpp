@@ -43,15 +43,37 @@ pid_t temp_owner(std::string_view rest) {
   return static_cast<pid_t>(pid);
 }
 
+// Makes a rename in `target`'s directory survive a crash.
+void sync_directory_of(const fs::path& target) {
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : ".";
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) errno_fail(target, "cannot open the directory to fsync");
+  // Some file systems cannot fsync a directory (EINVAL): nothing to make
+  // durable there.
+  const bool synced = ::fsync(dir_fd) == 0 || errno == EINVAL;
+  const int error = errno;
+  ::close(dir_fd);
+  errno = error;
+  if (!synced) errno_fail(target, "fsync of the directory failed");
+}
+
+// A fresh temporary name next to `target`: ".<name>.tmp.<pid>.<n>".
+fs::path temp_name(const fs::path& target) {
+  static std::atomic<unsigned> counter{0};
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : ".";
+  return dir / (temp_prefix(target) + std::to_string(::getpid()) + "." +
+                std::to_string(counter++));
+}
+
 }  // namespace
 
 AtomicFile::AtomicFile(fs::path target) : target_(std::move(target)) {
-  static std::atomic<unsigned> counter{0};
-  const fs::path dir = target_.has_parent_path() ? target_.parent_path() : ".";
-  temp_ = dir / (temp_prefix(target_) + std::to_string(::getpid()) + "." +
-                 std::to_string(counter++));
+  temp_ = temp_name(target_);
   fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-  if (fd_ < 0) errno_fail(target_, "cannot create a file in " + dir.string());
+  if (fd_ < 0) {
+    errno_fail(
+        target_, "cannot create a file in " + temp_.parent_path().string());
+  }
 }
 
 AtomicFile::~AtomicFile() {
@@ -80,16 +102,7 @@ void AtomicFile::commit() {
     errno_fail(target_, "cannot rename the temporary file into place");
   }
   renamed_ = true;
-  const fs::path dir = temp_.parent_path();
-  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd < 0) errno_fail(target_, "cannot open the directory to fsync");
-  // Some file systems cannot fsync a directory (EINVAL): nothing to make
-  // durable there.
-  const bool synced = ::fsync(dir_fd) == 0 || errno == EINVAL;
-  const int error = errno;
-  ::close(dir_fd);
-  errno = error;
-  if (!synced) errno_fail(target_, "fsync of the directory failed");
+  sync_directory_of(target_);
 }
 
 }  // namespace initforge::detail
@@ -114,6 +127,36 @@ int remove_abandoned_temporaries(const std::filesystem::path& target) {
     if (fs::remove(entry.path(), ec)) ++removed;
   }
   return removed;
+}
+
+void keep_as(
+    const std::filesystem::path& existing,
+    const std::filesystem::path& target) {
+  // Already one file (a writer was killed after its link): rename() of two
+  // names of one file does nothing and would leave the temporary name.
+  std::error_code ec;
+  if (std::filesystem::equivalent(existing, target, ec)) return;
+  // link() cannot replace a name: link to a fresh temporary name, then rename
+  // that over `target` (atomic).
+  const std::filesystem::path temp = detail::temp_name(target);
+  if (::link(existing.c_str(), temp.c_str()) == 0) {
+    if (::rename(temp.c_str(), target.c_str()) != 0) {
+      const int error = errno;
+      ::unlink(temp.c_str());
+      errno = error;
+      detail::errno_fail(
+          target,
+          "cannot rename the link to " + existing.string() + " into place");
+    }
+  } else if (errno == EPERM || errno == ENOTSUP || errno == EXDEV) {
+    if (::rename(existing.c_str(), target.c_str()) != 0) {
+      detail::errno_fail(
+          target, "cannot rename " + existing.string() + " to it");
+    }
+  } else {
+    detail::errno_fail(target, "cannot make it a link to " + existing.string());
+  }
+  detail::sync_directory_of(target);
 }
 
 }  // namespace initforge

@@ -20,6 +20,13 @@ namespace initforge {
 INITFORGE_API int remove_abandoned_temporaries(
     const std::filesystem::path& target);
 
+/// Makes `target` a second name of `existing`'s file (a hard link), replacing
+/// what `target` was atomically, then syncs the directory: `existing` never
+/// disappears on the way. Where the file system has no hard links, it falls
+/// back to renaming `existing` to `target`. An IoError names both on failure.
+INITFORGE_API void keep_as(
+    const std::filesystem::path& existing, const std::filesystem::path& target);
+
 }  // namespace initforge
 
 namespace initforge::detail {

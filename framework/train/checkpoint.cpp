@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "framework/core/error.h"
+#include "framework/io/atomic_file.h"
 #include "framework/io/safetensors.h"
 #include "framework/io/tensor_checksums.h"
 
@@ -78,21 +79,14 @@ void save_checkpoint(
     tensors.push_back(SafetensorsTensor::f32(
         std::string(kOptimizerPrefix) + key, tensor.view()));
   }
-  // Everything but the write itself before the latest file is renamed away:
-  // the moments without a state.safetensors stay few.
   const auto metadata = with_checksums(
       tensors, {{"format", "pt"}, {kTrainStateKey, train_state_json(state)}});
   const fs::path file = checkpoint_file(run_dir);
-  if (keep_previous) {
-    // Until the new file is renamed into place, the previous name holds the
-    // latest complete checkpoint; the write's directory fsync covers both.
-    std::error_code ec;
-    fs::rename(file, previous_checkpoint_file(run_dir), ec);
-    if (ec && ec != std::errc::no_such_file_or_directory) {
-      throw IoError(
-          file.string() + ": cannot keep it as " +
-          previous_checkpoint_file(run_dir).string() + ": " + ec.message());
-    }
+  std::error_code ec;
+  if (keep_previous && fs::exists(file, ec)) {
+    // A second name for the latest file, then the new one replaces the
+    // latest name atomically: a complete checkpoint is always under it.
+    keep_as(file, previous_checkpoint_file(run_dir));
   }
   write_safetensors(file, tensors, metadata);
 }

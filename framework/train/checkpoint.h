@@ -31,9 +31,9 @@ std::filesystem::path previous_checkpoint_file(
 /// Writes the model's parameters, its buffers (read back from the layers
 /// first), the optimizer state and `state`, with per-tensor checksums, to
 /// checkpoint_file(run_dir) atomically (temporary file, fsync, rename, fsync
-/// of the directory). With `keep_previous` the latest checkpoint is first
-/// renamed to previous_checkpoint_file: at every moment one of the two names
-/// holds a complete checkpoint. Pass false when the latest file is not known
+/// of the directory). With `keep_previous` the latest checkpoint first gets
+/// previous_checkpoint_file as a second name (a hard link), so the latest name
+/// always holds a complete checkpoint, old or new. Pass false when the latest file is not known
 /// to be good (a fresh run's stale file, or one a resume fell back from), so
 /// it never replaces a good previous one.
 void save_checkpoint(

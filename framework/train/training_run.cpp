@@ -140,6 +140,7 @@ void TrainingRun::resume() {
     remove_abandoned_temporaries(dir / name);
   }
   remove_abandoned_temporaries(checkpoint_file(dir));
+  remove_abandoned_temporaries(previous_checkpoint_file(dir));
   ResumePoint point = load_latest_checkpoint(
       dir,
       *model_,

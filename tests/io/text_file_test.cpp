@@ -92,5 +92,50 @@ TEST(AtomicFile, RemovesOnlyTheTemporariesOfDeadWriters) {
   EXPECT_EQ(remove_abandoned_temporaries(dir / "none" / "x"), 0);
 }
 
+TEST(AtomicFile, KeepAsGivesASecondNameAndKeepsTheFirst) {
+  const testing::TempDir dir;
+  dir.write("state.safetensors", "latest");
+  dir.write("state.prev.safetensors", "older");
+  keep_as(dir / "state.safetensors", dir / "state.prev.safetensors");
+  EXPECT_EQ(read_all(dir / "state.safetensors"), "latest");
+  EXPECT_EQ(read_all(dir / "state.prev.safetensors"), "latest");
+  // The same file under both names, until an atomic write replaces one.
+  EXPECT_TRUE(std::filesystem::equivalent(
+      dir / "state.safetensors", dir / "state.prev.safetensors"));
+  write_text_atomically(dir / "state.safetensors", "newest");
+  EXPECT_EQ(read_all(dir / "state.prev.safetensors"), "latest");
+  std::vector<std::string> left = dir.files();
+  std::sort(left.begin(), left.end());
+  EXPECT_THAT(left, ElementsAre("state.prev.safetensors", "state.safetensors"));
+}
+
+// A writer killed after keep_as's link leaves both names on one file; the
+// next keep_as must leave no temporary name behind.
+TEST(AtomicFile, KeepAsOfTwoNamesOfOneFileLeavesNothingBehind) {
+  const testing::TempDir dir;
+  dir.write("state.safetensors", "latest");
+  keep_as(dir / "state.safetensors", dir / "state.prev.safetensors");
+  keep_as(dir / "state.safetensors", dir / "state.prev.safetensors");
+  std::vector<std::string> left = dir.files();
+  std::sort(left.begin(), left.end());
+  EXPECT_THAT(left, ElementsAre("state.prev.safetensors", "state.safetensors"));
+  EXPECT_EQ(read_all(dir / "state.prev.safetensors"), "latest");
+}
+
+TEST(AtomicFile, KeepAsOfAMissingFileIsIoErrorNamingBoth) {
+  const testing::TempDir dir;
+  try {
+    keep_as(dir / "none", dir / "prev");
+    FAIL() << "no error";
+  } catch (const IoError& e) {
+    EXPECT_THAT(
+        e.what(),
+        HasSubstr(
+            (dir / "prev").string() + ": cannot make it a link to " +
+            (dir / "none").string()));
+  }
+  EXPECT_THAT(dir.files(), ElementsAre());
+}
+
 }  // namespace
 }  // namespace initforge
