@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// Reads tests/data/torch_golden (written by tools/golden/make_torch_golden.py)
-// and compares floats bit for bit. Shared by torch_generator_tests and
-// golden_tests.
+// Reads a golden directory of tests/data (a manifest.json pointing into .npy
+// files, as tools/golden/make_{torch,optim}_golden.py write them) and compares
+// floats bit for bit. Shared by the rng, golden and train tests.
 
 #include <bit>
 #include <cstdint>
@@ -25,8 +25,9 @@ namespace initforge::testing {
 /// The manifest and the data files it points into.
 class TorchGolden {
  public:
-  TorchGolden()
-      : dir_(std::filesystem::path(INITFORGE_TEST_DATA_DIR) / "torch_golden") {
+  /// `name`: the directory under tests/data.
+  explicit TorchGolden(const std::string& name = "torch_golden")
+      : dir_(std::filesystem::path(INITFORGE_TEST_DATA_DIR) / name) {
     std::ifstream in(dir_ / "manifest.json");
     if (!in) throw std::runtime_error("cannot read " + dir_.string());
     manifest_ = nlohmann::json::parse(in);
