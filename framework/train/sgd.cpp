@@ -28,19 +28,15 @@ Sgd::Sgd(const SgdOptions& options) : Optimizer(options.lr), options_(options) {
 }
 
 void Sgd::update(const ParamSlot& slot) {
-  // Scalars are rounded to float as ATen does for float tensors; a + alpha*b
-  // is fused as ATen's vectorised add kernel does.
-  train_detail::SgdStep step{
-      .param = slot.value.data().data(),
-      .grad = slot.grad.data().data(),
-      .momentum_buffer = nullptr,
-      .n = slot.value.numel(),
-      .weight_decay = static_cast<float>(options_.weight_decay),
-      .momentum = static_cast<float>(options_.momentum),
-      .one_minus_dampening = static_cast<float>(1.0 - options_.dampening),
-      .neg_lr = static_cast<float>(-lr()),
-      .first = false,
-      .nesterov = options_.nesterov};
+  train_detail::SgdStep step = train_detail::sgd_step_for(
+      lr(),
+      options_.momentum,
+      options_.dampening,
+      options_.weight_decay,
+      options_.nesterov);
+  step.param = slot.value.data().data();
+  step.grad = slot.grad.data().data();
+  step.n = slot.value.numel();
   if (options_.momentum != 0.0) {
     step.momentum_buffer =
         buffer(slot.name, "momentum_buffer", slot.value.shape(), &step.first)

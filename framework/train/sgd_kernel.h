@@ -23,8 +23,21 @@ struct SgdStep {
   bool nesterov;
 };
 
+/// The scalars of torch.optim.SGD's options, rounded to float as ATen
+/// rounds a Python scalar; the pointers and n are left null/0, first false.
+SgdStep sgd_step_for(
+    double lr,
+    double momentum,
+    double dampening,
+    double weight_decay,
+    bool nesterov);
+
 void sgd_step(const SgdStep& s);
 void sgd_step_scalar(const SgdStep& s);
 void sgd_step_avx2(const SgdStep& s);
+
+/// The variant sgd_step runs on this CPU.
+using SgdKernel = void (*)(const SgdStep&);
+SgdKernel sgd_step_kernel();
 
 }  // namespace initforge::train_detail

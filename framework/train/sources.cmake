@@ -21,24 +21,36 @@ target_sources(
 # summary.json records the version of the library that trained.
 target_compile_definitions(
   initforge_train PRIVATE INITFORGE_VERSION="${PROJECT_VERSION}")
-# SGD's element loop, one variant per instruction set with explicit fmas
-# only, so all give the same bits. An object library: tests compare them.
+# The optimizers' element loops (SGD, Adam), one variant per instruction set
+# with explicit fmas only, so all give the same bits; nothing is contracted,
+# not even the double scalars torch.optim computes in Python. No errno from
+# sqrt, so it vectorizes (still correctly rounded). An object library: tests
+# compare the variants.
 add_library(
-  initforge_sgd_kernels OBJECT
+  initforge_optimizer_kernels OBJECT
+  ${CMAKE_CURRENT_LIST_DIR}/adam_kernel.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/adam_kernel_scalar.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/adam_kernel_avx2.cpp
   ${CMAKE_CURRENT_LIST_DIR}/sgd_kernel.cpp
   ${CMAKE_CURRENT_LIST_DIR}/sgd_kernel_scalar.cpp
   ${CMAKE_CURRENT_LIST_DIR}/sgd_kernel_avx2.cpp)
 set_target_properties(
-  initforge_sgd_kernels PROPERTIES POSITION_INDEPENDENT_CODE ON
-                                   CXX_VISIBILITY_PRESET hidden)
-target_include_directories(initforge_sgd_kernels PRIVATE ${PROJECT_SOURCE_DIR})
-target_compile_features(initforge_sgd_kernels PRIVATE cxx_std_20)
-target_link_libraries(initforge_sgd_kernels PRIVATE OpenMP::OpenMP_CXX)
-initforge_set_warnings(initforge_sgd_kernels)
-target_sources(initforge_train PRIVATE $<TARGET_OBJECTS:initforge_sgd_kernels>)
+  initforge_optimizer_kernels PROPERTIES POSITION_INDEPENDENT_CODE ON
+                                         CXX_VISIBILITY_PRESET hidden)
+target_include_directories(initforge_optimizer_kernels
+                           PRIVATE ${PROJECT_SOURCE_DIR})
+target_compile_features(initforge_optimizer_kernels PRIVATE cxx_std_20)
+target_compile_options(initforge_optimizer_kernels PRIVATE -ffp-contract=off
+                                                           -fno-math-errno)
+target_link_libraries(initforge_optimizer_kernels PRIVATE OpenMP::OpenMP_CXX)
+initforge_set_warnings(initforge_optimizer_kernels)
+target_sources(initforge_train
+               PRIVATE $<TARGET_OBJECTS:initforge_optimizer_kernels>)
 set_source_files_properties(
+  ${CMAKE_CURRENT_LIST_DIR}/adam_kernel_scalar.cpp
   ${CMAKE_CURRENT_LIST_DIR}/sgd_kernel_scalar.cpp
-  PROPERTIES COMPILE_OPTIONS "-ffp-contract=off;-O3")
+  PROPERTIES COMPILE_OPTIONS "-O3")
 set_source_files_properties(
+  ${CMAKE_CURRENT_LIST_DIR}/adam_kernel_avx2.cpp
   ${CMAKE_CURRENT_LIST_DIR}/sgd_kernel_avx2.cpp
-  PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma;-ffp-contract=off;-O3")
+  PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma;-O3")

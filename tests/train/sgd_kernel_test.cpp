@@ -1,19 +1,31 @@
 // SPDX-License-Identifier: Apache-2.0
-// The SGD element loop: the AVX2 variant gives the scalar variant's bits
-// for every combination of weight decay, momentum, first step and Nesterov,
-// and the scalar variant follows torch.optim.SGD's formulas.
+// The SGD element loop: both variants (scalar, AVX2) give torch.optim.SGD's
+// bits on the golden, and the same bits as each other for every combination
+// of weight decay, momentum, first step and Nesterov; sgd_step runs AVX2
+// where the CPU has it.
 #include "framework/train/sgd_kernel.h"
 
-#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <random>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "tests/train/optim_golden.h"
+
 namespace initforge::train_detail {
 namespace {
+
+using testing::bit_mismatch;
+using testing::optim_golden_cases;
+using testing::optim_golden_data;
+using testing::optim_golden_values;
+
+bool cpu_has_avx2_fma() {
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
 
 struct Buffers {
   std::vector<float> param, grad, momentum;
@@ -52,9 +64,7 @@ bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
 }
 
 TEST(SgdKernel, Avx2MatchesScalarBitForBit) {
-  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) {
-    GTEST_SKIP() << "this CPU has no AVX2+FMA";
-  }
+  if (!cpu_has_avx2_fma()) GTEST_SKIP() << "this CPU has no AVX2+FMA";
   for (int flags = 0; flags < 16; ++flags) {
     const bool decay = flags & 1, momentum = flags & 2, first = flags & 4,
                nest = flags & 8;
@@ -68,29 +78,61 @@ TEST(SgdKernel, Avx2MatchesScalarBitForBit) {
   }
 }
 
-TEST(SgdKernel, ScalarFollowsTorchFormulas) {
-  Buffers b = random_buffers(64, 3);
-  const Buffers before = b;
-  const SgdStep s = step_for(b, true, true, false, true);
-  sgd_step_scalar(s);
-  for (std::size_t i = 0; i < b.param.size(); ++i) {
-    const float d = std::fma(s.weight_decay, before.param[i], before.grad[i]);
-    const float buf =
-        std::fma(s.one_minus_dampening, d, before.momentum[i] * s.momentum);
-    const float update = std::fma(s.momentum, buf, d);
-    EXPECT_EQ(b.momentum[i], buf) << i;
-    EXPECT_EQ(b.param[i], std::fma(s.neg_lr, update, before.param[i])) << i;
+// Every SGD case of the golden through one variant, from the initial value:
+// the parameter after each step and the final momentum buffer.
+void expect_golden(SgdKernel kernel) {
+  const nlohmann::json& m = optim_golden_data().manifest();
+  int cases = 0;
+  for (const auto& spec : optim_golden_cases()) {
+    if (spec["type"] != "sgd") continue;
+    ++cases;
+    const std::string name = spec["name"];
+    SCOPED_TRACE(name);
+    const auto& o = spec["options"];
+    std::vector<float> p = optim_golden_values(m["initial"]);
+    std::vector<float> buf(p.size());
+    for (std::size_t k = 0; k < spec["params"].size(); ++k) {
+      const std::vector<float> g = optim_golden_values(m["grads"][k]);
+      SgdStep s = sgd_step_for(
+          o["lr"],
+          o["momentum"],
+          o["dampening"],
+          o["weight_decay"],
+          o["nesterov"]);
+      s.param = p.data();
+      s.grad = g.data();
+      s.momentum_buffer = o["momentum"] != 0.0 ? buf.data() : nullptr;
+      s.n = static_cast<std::int64_t>(p.size());
+      s.first = k == 0;
+      kernel(s);
+      const std::string diff =
+          bit_mismatch(p, optim_golden_data().values(spec["params"][k]));
+      ASSERT_EQ(diff, "") << "parameter after step " << k + 1;
+    }
+    if (spec["state"].contains("momentum_buffer")) {
+      EXPECT_EQ(
+          bit_mismatch(
+              buf,
+              optim_golden_data().values(spec["state"]["momentum_buffer"])),
+          "");
+    }
   }
+  EXPECT_EQ(cases, 10);
 }
 
-TEST(SgdKernel, FirstStepTakesTheGradientAsBuffer) {
-  Buffers b = random_buffers(33, 5);
-  const Buffers before = b;
-  sgd_step(step_for(b, false, true, true, false));
-  for (std::size_t i = 0; i < b.param.size(); ++i) {
-    EXPECT_EQ(b.momentum[i], before.grad[i]) << i;
-    EXPECT_EQ(b.param[i], std::fma(-0.05f, before.grad[i], before.param[i]));
-  }
+TEST(SgdKernel, ScalarMatchesTorchGolden) {
+  expect_golden(sgd_step_scalar);
+}
+
+TEST(SgdKernel, Avx2MatchesTorchGolden) {
+  if (!cpu_has_avx2_fma()) GTEST_SKIP() << "this CPU has no AVX2+FMA";
+  expect_golden(sgd_step_avx2);
+}
+
+TEST(SgdKernel, DispatchRunsAvx2WhereTheCpuHasIt) {
+  EXPECT_EQ(
+      sgd_step_kernel(),
+      cpu_has_avx2_fma() ? &sgd_step_avx2 : &sgd_step_scalar);
 }
 
 }  // namespace
