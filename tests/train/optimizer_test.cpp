@@ -2,7 +2,6 @@
 // Optimizers against torch.optim 1.13 bit for bit (tests/data/optim_golden,
 // written by tools/golden/make_optim_golden.py), their state, their checks
 // and the LR schedules.
-#include <cstdio>
 #include <memory>
 #include <span>
 #include <string>
