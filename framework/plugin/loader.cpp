@@ -1,20 +1,27 @@
 // SPDX-License-Identifier: Apache-2.0
-// The only user of Boost.DLL. Order per library (ggml load_backend): open,
-// find the entry point, read the ABI version, and only then call into it.
+// The only user of Boost.DLL. Order per library (ggml load_backend): open the
+// file, check the descriptor (owner, mode, directories, consent), load that
+// same file through /proc/self/fd/N, find the entry point, read the ABI
+// version, and only then call into it.
 #include "framework/plugin/loader.h"
 
 #include <array>
 #include <cerrno>
 #include <cstring>
 #include <exception>
-#include <fstream>
 #include <set>
 #include <system_error>
+#include <vector>
 
 #include <boost/dll/shared_library.hpp>
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <link.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "framework/core/error.h"
+#include "framework/plugin/path_safety.h"
 #include "framework/plugin/plugin_search.h"
 #include "framework/plugin/scheme_check.h"
 
@@ -33,19 +40,147 @@ class StagingRegistrar final : public Registrar {
   std::vector<SchemeInfo> schemes;
 };
 
+// Descriptors closed when the load is over, whichever way it ends.
+class Descriptors {
+ public:
+  Descriptors() = default;
+  Descriptors(const Descriptors&) = delete;
+  Descriptors& operator=(const Descriptors&) = delete;
+  ~Descriptors() {
+    for (const int fd : fds_) ::close(fd);
+  }
+  void keep(int fd) {
+    fds_.push_back(fd);
+  }
+
+ private:
+  std::vector<int> fds_;
+};
+
+std::string proc_name(int fd) {
+  return "/proc/self/fd/" + std::to_string(fd);
+}
+
+// glibc's dlopen returns an already loaded object whose name equals the one
+// asked for before it opens the file, and N is reused once closed.
+bool name_in_use(const std::string& name) {
+  struct Search {
+    const std::string* name;
+    bool found;
+  } search{&name, false};
+  ::dl_iterate_phdr(
+      [](dl_phdr_info* info, std::size_t, void* data) {
+        auto* s = static_cast<Search*>(data);
+        if (info->dlpi_name != nullptr && *s->name == info->dlpi_name) {
+          s->found = true;
+        }
+        return s->found ? 1 : 0;
+      },
+      &search);
+  return search.found;
+}
+
+// A descriptor of the same open file whose /proc name no loaded object has.
+int fd_with_unused_name(
+    int fd, Descriptors& open_fds, const std::string& path) {
+  while (name_in_use(proc_name(fd))) {
+    fd = ::fcntl(fd, F_DUPFD_CLOEXEC, fd + 1);
+    if (fd < 0) {
+      throw PluginError(
+          path,
+          std::string("cannot duplicate its descriptor: ") +
+              std::strerror(errno));
+    }
+    open_fds.keep(fd);
+  }
+  return fd;
+}
+
+// The canonical path of the file the descriptor refers to.
+std::filesystem::path opened_path(int fd, const std::string& path) {
+  std::error_code ec;
+  fs::path target = fs::read_symlink(proc_name(fd), ec);
+  if (ec) {
+    throw PluginError(
+        path,
+        "cannot be loaded safely: " + proc_name(fd) +
+            " is unreadable (is /proc mounted?): " + ec.message());
+  }
+  return target;
+}
+
 // Why dlopen refused the file, in words a user can act on.
-std::string open_failure(const fs::path& path, const std::error_code& ec) {
+std::string open_failure(
+    int fd,
+    const std::error_code& ec,
+    const std::string& via,
+    const std::string& path) {
   std::array<char, 4> magic{};
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::string("cannot be read: ") + std::strerror(errno);
-  in.read(magic.data(), magic.size());
-  if (in.gcount() < 4 || magic != std::array<char, 4>{'\x7f', 'E', 'L', 'F'}) {
+  const ssize_t got = ::pread(fd, magic.data(), magic.size(), 0);
+  if (got < 0) return std::string("cannot be read: ") + std::strerror(errno);
+  if (got < 4 || magic != std::array<char, 4>{'\x7f', 'E', 'L', 'F'}) {
     return "cannot be loaded: not an ELF shared library";
   }
   // Boost.DLL reports only "bad file descriptor"; glibc's text says more
   // (wrong class, undefined symbol, ...). Boost leaves it set on failure.
+  // Its text names the /proc path it was given; name the library instead.
   const char* reason = dlerror();
-  return "cannot be loaded: " + std::string(reason ? reason : ec.message());
+  std::string text = reason ? reason : ec.message();
+  for (std::size_t at = text.find(via); at != std::string::npos;
+       at = text.find(via, at + path.size())) {
+    text.replace(at, via.size(), path);
+  }
+  return "cannot be loaded: " + text;
+}
+
+// Opens `library`, checks the descriptor as `checks` asks and loads the file
+// it refers to, so nothing can swap the file between check and load.
+std::shared_ptr<dll::shared_library> open_checked(
+    const fs::path& library, const PluginLoadChecks& checks) {
+  const std::string path = library.string();
+  Descriptors open_fds;
+  // O_NONBLOCK: a FIFO must not hang the open; it is refused below.
+  const int fd = ::open(library.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ENOENT) throw PluginError(path, "no such file");
+    throw PluginError(
+        path, std::string("cannot be read: ") + std::strerror(errno));
+  }
+  open_fds.keep(fd);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    throw PluginError(
+        path, std::string("cannot be checked: ") + std::strerror(errno));
+  }
+  if (S_ISDIR(st.st_mode)) {
+    throw PluginError(path, "is a directory, not a shared library");
+  }
+  if (!S_ISREG(st.st_mode)) {
+    throw PluginError(path, "is not a regular file, so not a shared library");
+  }
+  if (checks.safety) {
+    const detail::SafetyVerdict verdict = detail::judge_stat(st);
+    if (!verdict.reason.empty()) {
+      throw PluginError(
+          path,
+          detail::unsafe_message(library, checks.named_by, verdict, false));
+    }
+    const std::string above =
+        detail::unsafe_ancestor_message(opened_path(fd, path), checks.named_by);
+    if (!above.empty()) throw PluginError(path, above);
+  }
+  if (checks.verify) checks.verify(fd);
+
+  // RTLD_NOW: an unresolved symbol is an error here, not an abort later.
+  const int load_fd = fd_with_unused_name(fd, open_fds, path);
+  auto lib = std::make_shared<dll::shared_library>();
+  std::error_code ec;
+  dlerror();  // clear any stale message
+  const std::string via = proc_name(load_fd);
+  lib->load(
+      fs::path(via), dll::load_mode::rtld_now | dll::load_mode::rtld_local, ec);
+  if (ec) throw PluginError(path, open_failure(fd, ec, via, path));
+  return lib;
 }
 
 std::string text_or(const char* text, const char* fallback) {
@@ -55,19 +190,16 @@ std::string text_or(const char* text, const char* fallback) {
 }  // namespace
 
 void load_plugin(const fs::path& library, Registry& registry) {
-  const std::string path = library.string();
-  std::error_code ec;
-  const fs::file_status status = fs::status(library, ec);
-  if (!fs::exists(status)) throw PluginError(path, "no such file");
-  if (fs::is_directory(status)) {
-    throw PluginError(path, "is a directory, not a shared library");
-  }
+  load_plugin(library, registry, PluginLoadChecks{});
+}
 
-  // RTLD_NOW: an unresolved symbol is an error here, not an abort later.
-  auto lib = std::make_shared<dll::shared_library>();
-  dlerror();  // clear any stale message
-  lib->load(library, dll::load_mode::rtld_now | dll::load_mode::rtld_local, ec);
-  if (ec) throw PluginError(path, open_failure(library, ec));
+void load_plugin(
+    const fs::path& library,
+    Registry& registry,
+    const PluginLoadChecks& checks) {
+  const std::string path = library.string();
+  const std::shared_ptr<dll::shared_library> lib =
+      open_checked(library, checks);
   if (!lib->has(kPluginEntryPoint)) {
     throw PluginError(
         path,

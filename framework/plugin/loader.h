@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,24 @@ namespace initforge {
 /// a wrong ABI version, or a duplicate scheme name.
 INITFORGE_API void load_plugin(
     const std::filesystem::path& library, Registry& registry);
+
+/// What load_plugin checks on the descriptor it opened, before loading the
+/// file through /proc/self/fd/N (so the file checked is the file loaded).
+struct PluginLoadChecks {
+  /// Owner and mode of the file (fstat) and of every directory above it
+  /// (ssh's StrictModes; sticky directories such as /tmp are fine).
+  bool safety = false;
+  std::string named_by = "load_plugin";  // who named it, for the messages
+  /// Runs on the open descriptor last; throws PluginError to refuse (e.g.
+  /// the consent check compares the file's SHA-256 with the trusted one).
+  std::function<void(int fd)> verify = {};
+};
+
+/// load_plugin after `checks`; a refusal is a PluginError naming `library`.
+INITFORGE_API void load_plugin(
+    const std::filesystem::path& library,
+    Registry& registry,
+    const PluginLoadChecks& checks);
 
 /// Loads every shared library (lib*.so) in `dir`, in name order, skipping
 /// ones already loaded (load_plugin_locations with one location, so unsafe

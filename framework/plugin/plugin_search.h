@@ -7,6 +7,7 @@
 // writable by group or others, owned by the effective user or root.
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,9 @@ inline constexpr const char* kPluginPathVariable = "INITFORGE_PLUGIN_PATH";
 struct PluginLocation {
   std::filesystem::path path;
   std::string named_by;
+  /// When set, runs on each library's open descriptor before it is loaded
+  /// and throws PluginError to refuse it (a config's plugins: consent).
+  std::function<void(const std::filesystem::path& library, int fd)> verify = {};
 };
 
 /// A library that was loaded and the `named_by` of the location it was in.
@@ -65,12 +69,20 @@ INITFORGE_API std::string plugin_path_unsafe_reason(
 INITFORGE_API void check_plugin_path_safe(
     const std::filesystem::path& path, const std::string& named_by);
 
+/// The libraries a location holds: a directory's lib*.so files in name
+/// order (no recursion), or the one library file. PluginError naming who
+/// named it when it does not exist or cannot be listed.
+INITFORGE_API std::vector<std::filesystem::path> plugin_location_libraries(
+    const PluginLocation& location);
+
 /// Loads each location in order: a directory's lib*.so files in name order
 /// (no recursion), or the one library file. A library already loaded (the
 /// same canonical file, from this call or earlier into `registry`) is
-/// skipped. Each directory and library is checked by check_plugin_path_safe
-/// unless `allow_unsafe`. A location that does not exist is a PluginError
-/// naming who named it. Returns what was loaded, in load order.
+/// skipped. Each directory is checked by check_plugin_path_safe and each
+/// library on its open descriptor, with the directories above it (ssh's
+/// StrictModes), unless `allow_unsafe`; then the location's `verify` runs. A
+/// location that does not exist is a PluginError naming who named it. Returns
+/// what was loaded, in load order.
 INITFORGE_API std::vector<LoadedLibrary> load_plugin_locations(
     const std::vector<PluginLocation>& locations,
     Registry& registry,

@@ -7,6 +7,7 @@ target_sources(
           ${CMAKE_CURRENT_LIST_DIR}/conformance_values.cpp
           ${CMAKE_CURRENT_LIST_DIR}/fill_checked.cpp
           ${CMAKE_CURRENT_LIST_DIR}/loader.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/path_safety.cpp
           ${CMAKE_CURRENT_LIST_DIR}/plugin_search.cpp
           ${CMAKE_CURRENT_LIST_DIR}/registry.cpp)
 # Where builtin_plugin_dir() looks when not installed (builtin_dir.cpp): the

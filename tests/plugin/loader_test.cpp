@@ -4,9 +4,11 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "framework/core/error.h"
@@ -133,6 +135,58 @@ TEST(Loader, SameLibraryTwiceSaysAlreadyLoaded) {
   EXPECT_THAT(
       load_error(again, registry),
       HasSubstr("is already loaded (as " + fixture("fixture_good").string()));
+}
+
+TEST(Loader, LoadsTheFileItCheckedEvenWhenThePathIsSwappedAfter) {
+  const TempDir dir;
+  const fs::path library = dir.path() / "libswap.so";
+  fs::copy_file(fixture("fixture_good"), library);
+  PluginLoadChecks checks;
+  bool verified = false;
+  checks.verify = [&](int fd) {
+    // The check has run on `fd`; now swap another library in at the path.
+    fs::copy_file(fixture("fixture_other"), dir.path() / "libnew.so");
+    fs::rename(dir.path() / "libnew.so", library);
+    verified = fd >= 0;
+  };
+  Registry registry;
+  load_plugin(library, registry, checks);
+  EXPECT_TRUE(verified);
+  EXPECT_TRUE(registry.contains("fixture_const"));  // the file checked
+  EXPECT_FALSE(registry.contains("fixture_other"));
+  EXPECT_EQ(registry.find("fixture_const").library_path, library.string());
+}
+
+TEST(Loader, RefusalByVerifyLoadsNothing) {
+  PluginLoadChecks checks;
+  checks.verify = [](int) { throw PluginError("x", "not trusted"); };
+  Registry registry;
+  EXPECT_THROW(
+      load_plugin(fixture("fixture_other"), registry, checks), PluginError);
+  EXPECT_TRUE(registry.names().empty());
+}
+
+// dlopen matches a loaded object's name "/proc/self/fd/N" before the file,
+// and N is free again once the first load is over: the second library must
+// still be itself, not the first one again.
+TEST(Loader, SecondLibraryThroughAReusedDescriptorIsItself) {
+  Registry registry;
+  load_plugin(fixture("fixture_good"), registry);
+  load_plugin(fixture("fixture_other"), registry);
+  EXPECT_EQ(
+      registry.names(),
+      (std::vector<std::string>{"fixture_const", "fixture_other"}));
+  EXPECT_EQ(
+      registry.find("fixture_other").library_path,
+      fixture("fixture_other").string());
+}
+
+TEST(Loader, FifoIsRefusedWithoutBlocking) {
+  const TempDir dir;
+  const fs::path fifo = dir.path() / "libfifo.so";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  Registry registry;
+  EXPECT_THAT(load_error(fifo, registry), HasSubstr("is not a regular file"));
 }
 
 TEST(Loader, TextFileNamedLikeALibraryIsNotAnElf) {

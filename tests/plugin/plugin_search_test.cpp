@@ -272,6 +272,85 @@ TEST(PluginSearch, LibraryFileNamedDirectlyIsCheckedToo) {
                 "/plugins/paths/0): it is writable by group (mode 0775)"));
 }
 
+// TEMP/a/plugins/libgood.so with TEMP/a made unsafe as `mode` says.
+std::string ancestor_load_error(const TempDir& tmp, fs::perms mode) {
+  const fs::path parent = tmp.path() / "a";
+  fs::create_directories(parent / "plugins");
+  fs::permissions(parent / "plugins", fs::perms(0755));
+  fs::copy_file(fixture("fixture_good"), parent / "plugins" / "libgood.so");
+  fs::permissions(parent, mode);
+  Registry registry;
+  try {
+    load_plugin_locations({{parent / "plugins", "--plugin-dir"}}, registry);
+  } catch (const PluginError& e) {
+    EXPECT_TRUE(registry.names().empty());
+    return e.what();
+  }
+  EXPECT_TRUE(registry.contains("fixture_const"));
+  return "";
+}
+
+TEST(PluginSearch, OtherWritableParentDirectoryIsRefusedNamingIt) {
+  const TempDir tmp;
+  const std::string message = ancestor_load_error(tmp, fs::perms(0757));
+  EXPECT_THAT(
+      message,
+      HasSubstr(
+          "refusing to load this plugin library (named by --plugin-dir): "
+          "its directory " +
+          (tmp.path() / "a").string() +
+          " is writable by others (mode 0757) without the sticky bit"));
+  EXPECT_THAT(
+      message, HasSubstr("Fix: chmod go-w " + (tmp.path() / "a").string()));
+}
+
+TEST(PluginSearch, GroupWritableParentDirectoryIsRefused) {
+  const TempDir tmp;
+  EXPECT_THAT(
+      ancestor_load_error(tmp, fs::perms(0775)),
+      HasSubstr("is writable by group (mode 0775) without the sticky bit"));
+}
+
+TEST(PluginSearch, StickyWritableParentDirectoryIsAccepted) {
+  const TempDir tmp;
+  EXPECT_EQ(ancestor_load_error(tmp, fs::perms(01777)), "");
+}
+
+TEST(PluginSearch, ParentDirectoryIsJudgedThroughSymlinks) {
+  // The canonical parents are checked: a safe-looking symlink does not hide
+  // an unsafe directory behind it.
+  const TempDir tmp;
+  const fs::path unsafe = tmp.path() / "unsafe";
+  fs::create_directories(unsafe);
+  fs::copy_file(fixture("fixture_good"), unsafe / "libgood.so");
+  fs::permissions(unsafe / "libgood.so", fs::perms(0755));
+  fs::permissions(unsafe, fs::perms(0777));
+  const fs::path safe = tmp.path() / "safe";
+  fs::create_directories(safe);
+  fs::create_symlink(unsafe / "libgood.so", safe / "libgood.so");
+  Registry registry;
+  EXPECT_THAT(
+      load_error({{safe / "libgood.so", "c.json: /plugins/paths/0"}}, registry),
+      HasSubstr(
+          "its directory " + unsafe.string() +
+          " is writable by group "
+          "and others (mode 0777) without the sticky bit"));
+}
+
+TEST(PluginSearch, ParentDirectoryOwnedBySomeoneElseIsRefused) {
+  if (::geteuid() != 0) GTEST_SKIP() << "chown to another user needs root";
+  const TempDir tmp;
+  const fs::path dir = plugin_dir(tmp, {{"fixture_good", "libgood.so"}});
+  ASSERT_EQ(::chown(tmp.path().c_str(), kNobody, kNobody), 0);
+  Registry registry;
+  EXPECT_THAT(
+      load_error({{dir, "--plugin-dir"}}, registry),
+      HasSubstr(
+          "its directory " + tmp.path().string() + " is owned by uid " +
+          "65534"));
+  ASSERT_EQ(::chown(tmp.path().c_str(), 0, 0), 0);
+}
+
 TEST(PluginSearch, PathWithSpacesIsQuotedInTheFix) {
   const TempDir tmp;
   const fs::path dir = tmp.path() / "my plugins";
