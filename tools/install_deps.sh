@@ -17,6 +17,8 @@ packages=(
   # oneDNN's CMake package looks for OpenCL, which libdnnl-dev only recommends
   libdnnl-dev ocl-icd-opencl-dev
   libboost-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
+  # SHA-256 of the plugin libraries a config brings (initforge trust)
+  libssl-dev
   # torch-mode orthogonal: LAPACK; philox-mode orthogonal: Eigen's QR
   liblapacke-dev liblapack-dev libblas-dev libeigen3-dev
   # the suite runs under reference BLAS and under OpenBLAS (CMakePresets.json)

@@ -18,3 +18,8 @@ target_link_libraries(initforge_core PRIVATE nlohmann_json::nlohmann_json)
 # tensor_checksums: zlib's crc32 (the same CRC as Python's zlib.crc32).
 find_package(ZLIB REQUIRED)
 target_link_libraries(initforge_core PRIVATE ZLIB::ZLIB)
+# sha256 (plugin trust): OpenSSL's libcrypto, Debian's libssl-dev.
+target_sources(initforge_core PRIVATE ${CMAKE_CURRENT_LIST_DIR}/sha256.cpp
+                                      ${CMAKE_CURRENT_LIST_DIR}/trust_store.cpp)
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)
+target_link_libraries(initforge_core PRIVATE OpenSSL::Crypto)

@@ -9,6 +9,7 @@ target_sources(
           ${CMAKE_CURRENT_LIST_DIR}/loader.cpp
           ${CMAKE_CURRENT_LIST_DIR}/path_safety.cpp
           ${CMAKE_CURRENT_LIST_DIR}/plugin_search.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/plugin_trust.cpp
           ${CMAKE_CURRENT_LIST_DIR}/registry.cpp)
 # Where builtin_plugin_dir() looks when not installed (builtin_dir.cpp): the
 # build tree's plugins/ directory.

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/package/package_util.h"
+#include "tests/testing/scoped_env.h"
 
 namespace initforge::testing {
 namespace {
@@ -188,6 +189,11 @@ TEST(CustomPlugin, BuildsAgainstThePackageAndInitializesItsConfig) {
   expect_clean_success(checked);
   EXPECT_NE(checked.out.find(" 0 failed"), std::string::npos) << checked.text;
 
+  // The config brings build/'s library: trust it first, as the README says
+  // (the trust store lives in the work directory, not the real home).
+  const ScopedEnv config_home("XDG_CONFIG_HOME", (project / "config").c_str());
+  expect_clean_success(
+      run_process({installed_cli(), "trust", "build"}, project));
   const fs::path weights = project / "weights.safetensors";
   const ProcessResult run = run_process(
       {installed_cli(),

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/package/package_util.h"
+#include "tests/testing/scoped_env.h"
 
 namespace initforge::testing {
 namespace {
@@ -92,6 +93,13 @@ TEST(NewPlugin, ScaffoldBuildsUnmodifiedAndLoadsThroughItsReadmeConfig) {
   const std::string config = json_block(readme);
   ASSERT_FALSE(config.empty()) << readme;
   std::ofstream(project / "example.json") << config;
+  // Its README trusts build/ before the config may load it.
+  ASSERT_NE(
+      readme.find(installed_cli().string() + " trust build"), std::string::npos)
+      << readme;
+  const ScopedEnv config_home("XDG_CONFIG_HOME", (project / "config").c_str());
+  expect_clean_success(
+      run_process({installed_cli(), "trust", "build"}, project));
   const fs::path weights = project / "weights.safetensors";
   const ProcessResult run = run_process(
       {installed_cli(),

@@ -61,7 +61,8 @@ TEST(FillIsolationCli, RunWithThrowingPluginExitsThreeNamingEverything) {
   const TempDir dir;
   const CliResult r = run_cli(
       {"run",
-       config_with(dir, "fixture_fill_throws", "fixture_boom").string()});
+       config_with(dir, "fixture_fill_throws", "fixture_boom").string(),
+       "--trust-config-plugins"});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.out, "");
   EXPECT_THAT(
@@ -86,7 +87,9 @@ TEST(FillIsolationCli, SampleWithThrowingPluginExitsThree) {
 TEST(FillIsolationCli, RunChecksFinitenessByDefault) {
   const TempDir dir;
   const CliResult r =
-      run_cli({"run", config_with(dir, "fixture_nan", "fixture_nan").string()});
+      run_cli({"run",
+               config_with(dir, "fixture_nan", "fixture_nan").string(),
+               "--trust-config-plugins"});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.out, "");
   EXPECT_THAT(
@@ -103,6 +106,7 @@ TEST(FillIsolationCli, RunWithNoCheckFiniteLetsTheNanThrough) {
   const CliResult r = run_cli(
       {"run",
        config_with(dir, "fixture_nan", "fixture_nan").string(),
+       "--trust-config-plugins",
        "--no-check-finite",
        "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

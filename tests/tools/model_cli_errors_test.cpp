@@ -149,7 +149,8 @@ TEST(ModelCli, ConfigPluginPathsAreLoadedOnceAndTheirErrorsExitThree) {
           R"(/fixture_good"]},
           "layers": [{"name": "fc", "type": "Linear", "out_features": 3,
                       "init": {"weight": {"scheme": "fixture_const", "val": 0.25}}}]})");
-  const CliResult r = run_cli({"run", config, "--json"});
+  const CliResult r =
+      run_cli({"run", config, "--json", "--trust-config-plugins"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json weight = json::parse(r.out)["params"][0];
   EXPECT_EQ(weight["stats"]["mean"], 0.25);
@@ -161,7 +162,8 @@ TEST(ModelCli, ConfigPluginPathsAreLoadedOnceAndTheirErrorsExitThree) {
       R"({"name": "b", "input": [4], "plugins": {"paths": [")" + fixtures +
           R"(/fixture_wrong_abi"]},
           "layers": [{"name": "fc", "type": "Linear", "out_features": 3}]})");
-  const CliResult bad = run_cli({"validate", broken});
+  const CliResult bad =
+      run_cli({"validate", broken, "--trust-config-plugins"});
   EXPECT_EQ(bad.exit_code, 3);
   EXPECT_THAT(error_line(bad), HasSubstr("fixture_wrong_abi"));
 }

@@ -225,7 +225,12 @@ TEST_F(TrainCli, NanWritingPluginIsRefusedUnlessNoCheckFinite) {
           R"( "scheme": "fixture_nan"}],)");
   const fs::path config = tmp_.write("nan.json", text);
   const CliResult r = train_cli(
-      {config.string(), "--out", (tmp_ / "checked").string(), "--epochs", "1"});
+      {config.string(),
+       "--out",
+       (tmp_ / "checked").string(),
+       "--epochs",
+       "1",
+       "--trust-config-plugins"});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_THAT(
       error_line(r),
@@ -241,6 +246,7 @@ TEST_F(TrainCli, NanWritingPluginIsRefusedUnlessNoCheckFinite) {
        (tmp_ / "unchecked").string(),
        "--epochs",
        "1",
+       "--trust-config-plugins",
        "--no-check-finite"});
   EXPECT_EQ(unchecked.exit_code, 4) << unchecked.err;
   EXPECT_THAT(unchecked.err, Not(HasSubstr("non-finite value(s)")));

@@ -27,6 +27,15 @@ void add_plugin_options(CLI::App& command, PluginOptions& options) {
       "or not owned by you or root (loading a plugin runs its code)");
 }
 
+void add_config_plugin_options(CLI::App& command, PluginOptions& options) {
+  add_plugin_options(command, options);
+  command.add_flag(
+      "--trust-config-plugins",
+      options.trust_config,
+      "load the plugin libraries the config names (plugins.paths) for this "
+      "command without `initforge trust`; loading them runs their code");
+}
+
 LoadedPlugins load_plugins(const PluginOptions& options, Registry& registry) {
   return load_plugins(options, {}, registry);
 }

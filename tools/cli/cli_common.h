@@ -19,13 +19,17 @@
 
 namespace initforge::cli {
 
-/// --plugin-dir DIR..., --no-builtin-plugins, --allow-unsafe-plugin-dir.
+/// --plugin-dir DIR..., --no-builtin-plugins, --allow-unsafe-plugin-dir and,
+/// for commands that read a config, --trust-config-plugins.
 struct PluginOptions {
   std::vector<std::string> dirs;
   bool no_builtin = false;
   bool allow_unsafe = false;
+  bool trust_config = false;  // load a config's plugins.paths without consent
 };
 void add_plugin_options(CLI::App& command, PluginOptions& options);
+/// add_plugin_options plus --trust-config-plugins (validate, run, train).
+void add_config_plugin_options(CLI::App& command, PluginOptions& options);
 
 /// What was loaded, in load order, and how long it took.
 struct LoadedPlugins {

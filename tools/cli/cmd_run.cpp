@@ -193,7 +193,7 @@ CommandRunner setup_run_command(CLI::App& command) {
       "--check-finite,!--no-check-finite",
       o->check_finite,
       "fail (exit 3) if a scheme writes a NaN or Inf (default on)");
-  add_plugin_options(command, o->plugins);
+  add_config_plugin_options(command, o->plugins);
   return [o] { return run_model(*o); };
 }
 

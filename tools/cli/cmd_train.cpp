@@ -270,7 +270,7 @@ CommandRunner setup_train_command(CLI::App& command) {
           o->stop_after_steps,
           "stop after N optimizer steps (simulates a kill)")
       ->group("");
-  add_plugin_options(command, o->plugins);
+  add_config_plugin_options(command, o->plugins);
   return [o] { return run_train(*o); };
 }
 

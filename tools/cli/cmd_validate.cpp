@@ -66,7 +66,7 @@ CommandRunner setup_validate_command(CLI::App& command) {
       ->required();
   command.add_option(
       "--batch", o->batch, "batch size the memory check assumes (default 8)");
-  add_plugin_options(command, o->plugins);
+  add_config_plugin_options(command, o->plugins);
   return [o] { return run_validate(*o); };
 }
 

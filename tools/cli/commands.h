@@ -21,5 +21,6 @@ CommandRunner setup_train_command(CLI::App& command);
 CommandRunner setup_new_plugin_command(CLI::App& command);
 CommandRunner setup_check_plugin_command(CLI::App& command);
 CommandRunner setup_verify_command(CLI::App& command);
+CommandRunner setup_trust_command(CLI::App& command);
 
 }  // namespace initforge::cli

@@ -61,6 +61,10 @@ constexpr Subcommand kSubcommands[] = {
      "check safetensors files (checkpoints, weights) against their "
      "per-tensor checksums",
      &initforge::cli::setup_verify_command},
+    {"trust",
+     "allow configs to load the plugin libraries in a directory "
+     "(plugins.paths); --list, --revoke DIR",
+     &initforge::cli::setup_trust_command},
 };
 
 // One line, whatever the message contains.

@@ -2,14 +2,50 @@
 #include "tools/cli/model_common.h"
 
 #include <charconv>
+#include <memory>
+#include <system_error>
 #include <vector>
 
 #include "framework/core/error.h"
+#include "framework/io/sha256.h"
 #include "framework/model/config_loader.h"
 #include "framework/model/init_check.h"
+#include "framework/plugin/plugin_trust.h"
 
 namespace initforge::cli {
 namespace {
+
+// A config's libraries run code its author chose: each must be trusted
+// (`initforge trust`) with its current SHA-256, checked on every file before
+// anything is loaded and again on the descriptor each is loaded from.
+void require_consent(
+    std::vector<PluginLocation>& config_paths, bool allow_unsafe) {
+  const auto consent = std::make_shared<const PluginConsent>(
+      read_trusted_directories(trust_store_path()));
+  for (PluginLocation& location : config_paths) {
+    // An unsafe directory is refused as such, not offered for trust.
+    std::error_code ec;
+    if (!allow_unsafe && std::filesystem::is_directory(location.path, ec)) {
+      check_plugin_path_safe(location.path, location.named_by);
+    }
+    for (const auto& library : plugin_location_libraries(location)) {
+      consent->require(
+          library,
+          sha256_hex_of_file(library),
+          location.path,
+          location.named_by);
+    }
+    location.verify =
+        [consent, location_path = location.path, named_by = location.named_by](
+            const std::filesystem::path& library, int fd) {
+          consent->require(
+              library,
+              sha256_hex_of_descriptor(fd, library.string()),
+              location_path,
+              named_by);
+        };
+  }
+}
 
 // Built-in directory, INITFORGE_PLUGIN_PATH, each config's plugins.paths,
 // then each --plugin-dir; a library named twice is loaded once.
@@ -24,6 +60,9 @@ void load_config_plugins(
           {config->plugin_paths[i],
            config->file + ": /plugins/paths/" + std::to_string(i)});
     }
+  }
+  if (!plugins.trust_config && !config_paths.empty()) {
+    require_consent(config_paths, plugins.allow_unsafe);
   }
   load_plugins(plugins, config_paths, registry);
   for (const ModelConfig* config : configs) check_init_specs(*config, registry);

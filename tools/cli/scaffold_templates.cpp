@@ -153,7 +153,12 @@ libraries found there can then be named in `init_rules` or a layer's
 }
 ```
 
+A config's plugins run code, so initforge loads them only from a
+directory you trusted (remembered with each library's SHA-256: trust it
+again after a rebuild) or with `--trust-config-plugins` for one command:
+
 ```sh
+@CLI@ trust build
 @CLI@ run example.json --save-weights weights.safetensors
 ```
 )tmpl";
