@@ -86,10 +86,10 @@ TEST(FillIsolationCli, SampleWithThrowingPluginExitsThree) {
 
 TEST(FillIsolationCli, RunChecksFinitenessByDefault) {
   const TempDir dir;
-  const CliResult r =
-      run_cli({"run",
-               config_with(dir, "fixture_nan", "fixture_nan").string(),
-               "--trust-config-plugins"});
+  const CliResult r = run_cli(
+      {"run",
+       config_with(dir, "fixture_nan", "fixture_nan").string(),
+       "--trust-config-plugins"});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.out, "");
   EXPECT_THAT(

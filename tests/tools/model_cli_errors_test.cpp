@@ -162,8 +162,7 @@ TEST(ModelCli, ConfigPluginPathsAreLoadedOnceAndTheirErrorsExitThree) {
       R"({"name": "b", "input": [4], "plugins": {"paths": [")" + fixtures +
           R"(/fixture_wrong_abi"]},
           "layers": [{"name": "fc", "type": "Linear", "out_features": 3}]})");
-  const CliResult bad =
-      run_cli({"validate", broken, "--trust-config-plugins"});
+  const CliResult bad = run_cli({"validate", broken, "--trust-config-plugins"});
   EXPECT_EQ(bad.exit_code, 3);
   EXPECT_THAT(error_line(bad), HasSubstr("fixture_wrong_abi"));
 }

@@ -185,12 +185,11 @@ TEST(PluginDiscoveryCli, AllowUnsafePluginDirLoadsIt) {
        dir.string(),
        "--allow-unsafe-plugin-dir"});
   EXPECT_TRUE(out["schemes"].contains("fixture_const"));
-  const CliResult r =
-      run_cli(
-          {"validate",
-           config,
-           "--allow-unsafe-plugin-dir",
-           "--trust-config-plugins"});
+  const CliResult r = run_cli(
+      {"validate",
+       config,
+       "--allow-unsafe-plugin-dir",
+       "--trust-config-plugins"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
