@@ -3,11 +3,16 @@
 
 #include <utility>
 
+#include "framework/core/utf8.h"
+
 namespace initforge {
 
 // Out-of-line destructors are the key functions: typeinfo is emitted once,
 // here, so a plugin's exception is caught by type in the host.
-Error::Error(const std::string& message) : std::runtime_error(message) {}
+// Messages echo outside bytes (names, keys, paths): escaped here, every
+// message is valid UTF-8 for terminals and JSON alike.
+Error::Error(const std::string& message)
+    : std::runtime_error(escape_invalid_utf8(message)) {}
 Error::~Error() = default;
 
 UsageError::UsageError(const std::string& message) : Error(message) {}

@@ -9,6 +9,7 @@
 namespace initforge {
 
 /// Base of every error initforge throws; the CLI maps subclasses to exit codes.
+/// what() is valid UTF-8: invalid bytes of the message are written as \xNN.
 class INITFORGE_API Error : public std::runtime_error {
  public:
   explicit Error(const std::string& message);

@@ -5,4 +5,5 @@ target_sources(
           ${CMAKE_CURRENT_LIST_DIR}/memory_info.cpp
           ${CMAKE_CURRENT_LIST_DIR}/shape.cpp
           ${CMAKE_CURRENT_LIST_DIR}/tensor.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/utf8.cpp
           ${CMAKE_CURRENT_LIST_DIR}/value_stats.cpp)

@@ -34,7 +34,7 @@ std::string conformance_json(const ConformanceReport& report) {
       {"skipped", report.count(CheckResult::Skipped)},
       {"failed", report.count(CheckResult::Failed)},
       {"ok", report.passed()}};
-  return out.dump(2) + "\n";
+  return detail::dump_text(out, 2) + "\n";
 }
 
 }  // namespace initforge

@@ -99,7 +99,7 @@ std::string plugins_json(const PluginListing& listing) {
       {"libraries", libraries},
       {"schemes", schemes},
       {"load_seconds", listing.load_seconds}};
-  return out.dump(2) + "\n";
+  return detail::dump_text(out, 2) + "\n";
 }
 
 std::string sample_json(const SampleReport& report) {
@@ -130,7 +130,7 @@ std::string sample_json(const SampleReport& report) {
     out["fan_out"] = nullptr;
   }
   out["out"] = report.out.empty() ? json(nullptr) : json(report.out);
-  return out.dump(2) + "\n";
+  return detail::dump_text(out, 2) + "\n";
 }
 
 }  // namespace initforge

@@ -84,7 +84,7 @@ std::string run_json(const RunReport& report) {
       {"output_file", optional_text(report.output_file)},
       {"weights_file", optional_text(report.weights_file)},
       {"calibration", report.calibration}};
-  return out.dump(2) + "\n";
+  return detail::dump_text(out, 2) + "\n";
 }
 
 std::string init_manifest_json(const InitManifest& manifest) {
@@ -104,7 +104,7 @@ std::string init_manifest_json(const InitManifest& manifest) {
       {"seed", manifest.seed},
       {"params", params},
       {"buffers", manifest.buffers}};
-  return out.dump();
+  return detail::dump_text(out);
 }
 
 }  // namespace initforge

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "framework/core/error.h"
+#include "framework/io/json_detail.h"
 
 namespace initforge {
 namespace {
@@ -162,7 +163,7 @@ std::string train_summary_json(const TrainSummary& s) {
       {"calibration", s.calibration},
       {"metrics", array_of(st.metrics, kMode)},
       {"probes", array_of(st.probes, kMode)}};
-  return out.dump(2) + "\n";
+  return detail::dump_text(out, 2) + "\n";
 }
 
 RecordedSummary parse_train_summary(

@@ -13,6 +13,7 @@
 #include <CLI/CLI.hpp>
 
 #include "framework/core/error.h"
+#include "framework/core/utf8.h"
 #include "framework/init/text.h"
 #include "framework/layers/dnnl_info.h"
 
@@ -67,9 +68,10 @@ constexpr Subcommand kSubcommands[] = {
      &initforge::cli::setup_trust_command},
 };
 
-// One line, whatever the message contains.
+// One line of valid UTF-8, whatever the message contains (CLI11's and
+// other libraries' messages echo arguments unescaped).
 int report(const std::string& message, int code) {
-  std::string line = "error: " + message;
+  std::string line = "error: " + initforge::escape_invalid_utf8(message);
   for (char& c : line) {
     if (c == '\n' || c == '\r') c = ' ';
   }

@@ -7,6 +7,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "framework/core/utf8.h"
+
 namespace initforge::cli {
 namespace {
 
@@ -162,7 +164,7 @@ void ConsoleProgress::on_epoch(const EpochMetrics& metrics) {
 
 void ConsoleProgress::on_warning(const std::string& message) {
   clear();
-  std::string line = "warning: " + message;
+  std::string line = "warning: " + escape_invalid_utf8(message);
   for (char& c : line) {
     if (c == '\n' || c == '\r') c = ' ';
   }
