@@ -3,15 +3,19 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "framework/core/error.h"
+#include "framework/core/utf8.h"
 #include "framework/io/atomic_file.h"
 
 namespace initforge {
@@ -26,8 +30,8 @@ static_assert(
 // The reference implementation refuses larger headers.
 constexpr std::uint64_t kMaxHeader = 100'000'000;
 
-// Element sizes of the safetensors dtypes; 0 for an unknown name.
-std::int64_t element_size(const std::string& dtype) {
+// Element sizes of the safetensors dtypes.
+const std::map<std::string, std::int64_t>& dtype_sizes() {
   static const std::map<std::string, std::int64_t> kSizes = {
       {"BOOL", 1},
       {"U8", 1},
@@ -44,8 +48,21 @@ std::int64_t element_size(const std::string& dtype) {
       {"F64", 8},
       {"I64", 8},
       {"U64", 8}};
-  const auto it = kSizes.find(dtype);
-  return it == kSizes.end() ? 0 : it->second;
+  return kSizes;
+}
+
+// The element size of `dtype`; 0 for an unknown name.
+std::int64_t element_size(const std::string& dtype) {
+  const auto it = dtype_sizes().find(dtype);
+  return it == dtype_sizes().end() ? 0 : it->second;
+}
+
+std::string known_dtypes() {
+  std::string out;
+  for (const auto& [name, size] : dtype_sizes()) {
+    out += (out.empty() ? "" : ", ") + name;
+  }
+  return out;
 }
 
 // numel * size, or -1 when a dimension is negative or the product overflows.
@@ -62,6 +79,241 @@ std::int64_t byte_count(
 
 [[noreturn]] void io_fail(const fs::path& path, const std::string& what) {
   throw IoError(path.string() + ": " + what);
+}
+
+[[noreturn]] void tensor_fail(
+    const fs::path& path, const std::string& name, const std::string& what) {
+  io_fail(path, "tensor \"" + name + "\": " + what);
+}
+
+// The value's JSON text for messages, cut short.
+std::string shown(const json& value) {
+  std::string text = value.dump();
+  if (text.size() > 60) text = text.substr(0, 57) + "...";
+  return text;
+}
+
+// The header as JSON, refusing invalid UTF-8 and duplicate keys (nlohmann
+// would keep only the last value of a key given twice).
+json parse_header(const fs::path& path, const std::string& text) {
+  if (const std::size_t bad = first_invalid_utf8(text);
+      bad != std::string::npos) {
+    char byte[8];
+    std::snprintf(
+        byte, sizeof byte, "0x%02x", static_cast<unsigned char>(text[bad]));
+    io_fail(
+        path,
+        "header is not valid UTF-8: byte " + std::string(byte) +
+            " at header offset " + std::to_string(bad));
+  }
+  // Keys seen per open object, and the key path to name a duplicate's place.
+  std::vector<std::set<std::string>> seen;
+  std::vector<std::string> keys;
+  const auto on_event = [&](int, json::parse_event_t event, json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start:
+        seen.emplace_back();
+        break;
+      case json::parse_event_t::object_end:
+        seen.pop_back();
+        if (keys.size() > seen.size()) keys.resize(seen.size());
+        break;
+      case json::parse_event_t::key: {
+        const std::string key = parsed.get<std::string>();
+        keys.resize(seen.size() - 1);
+        if (!seen.back().insert(key).second) {
+          io_fail(
+              path,
+              keys.empty() ? "header has the key \"" + key +
+                                 "\" twice; expected each tensor once"
+                           : "\"" + keys.front() + "\" has the key \"" + key +
+                                 "\" twice; expected each key once");
+        }
+        keys.push_back(key);
+        break;
+      }
+      default:
+        break;
+    }
+    return true;
+  };
+  json header;
+  try {
+    header = json::parse(text, on_event);
+  } catch (const json::exception& e) {
+    io_fail(path, std::string("header is not JSON: ") + e.what());
+  }
+  if (!header.is_object()) {
+    io_fail(
+        path,
+        std::string("header is not a JSON object; found ") +
+            header.type_name());
+  }
+  return header;
+}
+
+// "__metadata__": an object of strings.
+std::map<std::string, std::string> parse_metadata(
+    const fs::path& path, const json& value) {
+  if (!value.is_object()) {
+    io_fail(
+        path,
+        "__metadata__: expected an object of strings; found " + shown(value));
+  }
+  std::map<std::string, std::string> metadata;
+  for (const auto& [key, text] : value.items()) {
+    if (!text.is_string()) {
+      io_fail(
+          path,
+          "__metadata__ \"" + key + "\": expected a string; found " +
+              shown(text));
+    }
+    metadata.emplace(key, text.get<std::string>());
+  }
+  return metadata;
+}
+
+// A JSON array of non-negative integers that fit in int64, or nullopt.
+std::optional<std::vector<std::int64_t>> counts(const json& value) {
+  if (!value.is_array()) return std::nullopt;
+  std::vector<std::int64_t> out;
+  for (const json& n : value) {
+    if (!n.is_number_unsigned() ||
+        n.get<std::uint64_t>() >
+            static_cast<std::uint64_t>(
+                std::numeric_limits<std::int64_t>::max())) {
+      return std::nullopt;
+    }
+    out.push_back(static_cast<std::int64_t>(n.get<std::uint64_t>()));
+  }
+  return out;
+}
+
+// One tensor's {"dtype", "shape", "data_offsets"}, checked on its own.
+SafetensorsEntry parse_entry(
+    const fs::path& path, const std::string& name, const json& value) {
+  if (!value.is_object()) {
+    tensor_fail(
+        path,
+        name,
+        "expected an object {dtype, shape, data_offsets}; found " +
+            shown(value));
+  }
+  for (const char* key : {"dtype", "shape", "data_offsets"}) {
+    if (!value.contains(key)) {
+      tensor_fail(path, name, "no \"" + std::string(key) + "\"");
+    }
+  }
+  SafetensorsEntry e;
+  e.name = name;
+  const json& dtype = value.at("dtype");
+  const std::int64_t size =
+      dtype.is_string() ? element_size(dtype.get<std::string>()) : 0;
+  if (size == 0) {
+    tensor_fail(
+        path,
+        name,
+        "unknown dtype " + shown(dtype) + "; expected one of " +
+            known_dtypes());
+  }
+  e.dtype = dtype.get<std::string>();
+  const auto shape = counts(value.at("shape"));
+  if (!shape) {
+    tensor_fail(
+        path,
+        name,
+        "shape: expected an array of non-negative integers; found " +
+            shown(value.at("shape")));
+  }
+  e.shape = *shape;
+  const auto offsets = counts(value.at("data_offsets"));
+  if (!offsets || offsets->size() != 2 || (*offsets)[0] > (*offsets)[1]) {
+    tensor_fail(
+        path,
+        name,
+        "data_offsets: expected [BEGIN, END] with 0 <= BEGIN <= END; found " +
+            shown(value.at("data_offsets")));
+  }
+  e.begin = (*offsets)[0];
+  e.end = (*offsets)[1];
+  const std::int64_t bytes = byte_count(e.shape, size);
+  if (bytes < 0) {
+    tensor_fail(
+        path,
+        name,
+        "shape " + shown(value.at("shape")) + " of " + e.dtype +
+            " has more bytes than a 64-bit size can count");
+  }
+  if (e.end - e.begin != bytes) {
+    tensor_fail(
+        path,
+        name,
+        "data_offsets [" + std::to_string(e.begin) + ", " +
+            std::to_string(e.end) + "] hold " +
+            std::to_string(e.end - e.begin) + " bytes; expected " +
+            std::to_string(bytes) + " (shape " + shown(value.at("shape")) +
+            " of " + e.dtype + ")");
+  }
+  return e;
+}
+
+// Sorts `layout` by offset and checks that the tensors tile the data from 0
+// to the end of the file: no gaps, overlaps or trailing bytes.
+void check_layout(
+    const fs::path& path,
+    std::vector<SafetensorsEntry>& layout,
+    std::uint64_t header_length,
+    std::uintmax_t file_size) {
+  std::sort(layout.begin(), layout.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.begin, a.end, a.name) < std::tie(b.begin, b.end, b.name);
+  });
+  std::int64_t expected = 0;
+  const SafetensorsEntry* previous = nullptr;
+  for (const SafetensorsEntry& e : layout) {
+    const std::string offsets =
+        "[" + std::to_string(e.begin) + ", " + std::to_string(e.end) + "]";
+    if (e.begin != expected && previous == nullptr) {
+      tensor_fail(
+          path,
+          e.name,
+          "data_offsets " + offsets +
+              " start the data (lowest BEGIN); expected BEGIN 0");
+    }
+    if (e.begin < expected) {
+      tensor_fail(
+          path,
+          e.name,
+          "data_offsets " + offsets + " overlap tensor \"" + previous->name +
+              "\" [" + std::to_string(previous->begin) + ", " +
+              std::to_string(previous->end) + "]; expected BEGIN " +
+              std::to_string(expected) +
+              " (tensors contiguous in offset order)");
+    }
+    if (e.begin > expected) {
+      tensor_fail(
+          path,
+          e.name,
+          "data_offsets " + offsets + " leave a gap of " +
+              std::to_string(e.begin - expected) + " bytes after tensor \"" +
+              previous->name + "\"; expected BEGIN " +
+              std::to_string(expected) +
+              " (tensors contiguous in offset order)");
+    }
+    expected = e.end;
+    previous = &e;
+  }
+  const auto end = static_cast<std::uint64_t>(expected);
+  if (end + 8 + header_length != file_size) {
+    io_fail(
+        path,
+        "the tensors end at data byte " + std::to_string(end) +
+            ", so the file should be 8 + " + std::to_string(header_length) +
+            " + " + std::to_string(end) + " = " +
+            std::to_string(end + 8 + header_length) + " bytes; it is " +
+            std::to_string(file_size) +
+            (end + 8 + header_length < file_size ? " (trailing bytes)"
+                                                 : " (truncated)"));
+  }
 }
 
 }  // namespace
@@ -173,77 +425,55 @@ SafetensorsFile read_safetensors(const fs::path& path) {
   if (ec) io_fail(path, "cannot read the file size: " + ec.message());
   unsigned char length[8];
   in.read(reinterpret_cast<char*>(length), sizeof length);
-  if (in.gcount() < 8) io_fail(path, "truncated: no 8-byte header length");
+  if (in.gcount() < 8) {
+    io_fail(
+        path,
+        "truncated: expected an 8-byte header length, found a file of " +
+            std::to_string(file_size) + " bytes");
+  }
   SafetensorsFile file;
   for (int i = 7; i >= 0; --i) {
     file.header_length = file.header_length << 8 | length[i];
   }
-  if (file.header_length > kMaxHeader || file.header_length > file_size - 8) {
+  if (file.header_length > kMaxHeader) {
     io_fail(
         path,
         "header length " + std::to_string(file.header_length) +
-            " exceeds the file (" + std::to_string(file_size) + " bytes)");
+            " exceeds the format's limit of " + std::to_string(kMaxHeader) +
+            " bytes");
+  }
+  if (file.header_length > file_size - 8) {
+    io_fail(
+        path,
+        "header length " + std::to_string(file.header_length) +
+            " exceeds the file: expected at most " +
+            std::to_string(file_size - 8) + " (the file is " +
+            std::to_string(file_size) + " bytes)");
   }
   std::string text(file.header_length, '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
-
-  json header;
-  try {
-    header = json::parse(text);
-  } catch (const json::exception& e) {
-    io_fail(path, std::string("header is not JSON: ") + e.what());
+  if (in.gcount() != static_cast<std::streamsize>(text.size())) {
+    io_fail(path, "truncated header");
   }
-  if (!header.is_object()) io_fail(path, "header is not a JSON object");
-  const auto data_size =
-      static_cast<std::int64_t>(file_size - 8 - file.header_length);
-  try {
-    for (const auto& [name, value] : header.items()) {
-      if (name == "__metadata__") {
-        file.metadata = value.get<std::map<std::string, std::string>>();
-        continue;
-      }
-      SafetensorsEntry entry;
-      entry.name = name;
-      entry.dtype = value.at("dtype").get<std::string>();
-      entry.shape = value.at("shape").get<std::vector<std::int64_t>>();
-      const auto offsets =
-          value.at("data_offsets").get<std::vector<std::int64_t>>();
-      const std::int64_t size = element_size(entry.dtype);
-      if (size == 0) io_fail(path, name + ": unknown dtype " + entry.dtype);
-      if (offsets.size() != 2 || offsets[0] < 0 || offsets[1] > data_size ||
-          offsets[1] - offsets[0] != byte_count(entry.shape, size)) {
-        io_fail(path, name + ": data_offsets do not match dtype and shape");
-      }
-      entry.begin = offsets[0];
-      entry.end = offsets[1];
-      file.tensors.push_back(std::move(entry));
+  const json header = parse_header(path, text);
+  std::vector<SafetensorsEntry> layout;
+  for (const auto& [name, value] : header.items()) {
+    if (name == "__metadata__") {
+      file.metadata = parse_metadata(path, value);
+    } else {
+      layout.push_back(parse_entry(path, name, value));
     }
-  } catch (const json::exception& e) {
-    io_fail(path, std::string("bad header entry: ") + e.what());
   }
-  std::sort(file.tensors.begin(), file.tensors.end(), [](auto& a, auto& b) {
-    return a.begin < b.begin;
-  });
-  // The tensors must tile the data: no gaps, overlaps or trailing bytes.
-  std::int64_t expected = 0;
-  for (SafetensorsEntry& entry : file.tensors) {
-    if (entry.begin != expected) {
-      io_fail(path, entry.name + ": data overlaps or leaves a gap");
-    }
-    expected = entry.end;
+  check_layout(path, layout, file.header_length, file_size);
+  for (SafetensorsEntry& entry : layout) {
     entry.bytes.resize(static_cast<std::size_t>(entry.end - entry.begin));
     in.read(
         reinterpret_cast<char*>(entry.bytes.data()),
         static_cast<std::streamsize>(entry.bytes.size()));
     if (in.gcount() != static_cast<std::streamsize>(entry.bytes.size())) {
-      io_fail(path, entry.name + ": truncated data");
+      io_fail(path, "tensor \"" + entry.name + "\": truncated data");
     }
-  }
-  if (expected != data_size) {
-    io_fail(
-        path,
-        "data is " + std::to_string(data_size) + " bytes; the header covers " +
-            std::to_string(expected));
+    file.tensors.push_back(std::move(entry));
   }
   return file;
 }

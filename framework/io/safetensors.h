@@ -70,9 +70,15 @@ struct INITFORGE_API SafetensorsFile {
   const SafetensorsEntry& at(const std::string& name) const;
 };
 
-/// Reads and checks a safetensors file: header length within the file, JSON
-/// header, known dtypes, offsets that match dtype and shape and tile the
-/// data exactly. Throws IoError naming the file and what was wrong.
+/// Reads and checks a safetensors file by the format's rules: a header of
+/// at most 100 MB inside the file; UTF-8 JSON, an object without duplicate
+/// keys; per tensor a known dtype, a shape of non-negative integers and
+/// data_offsets [BEGIN, END] with END - BEGIN = the shape's element count
+/// times the dtype's size (overflow checked); in offset order the tensors
+/// start at 0 and are contiguous (no gaps or overlaps), and the last END +
+/// 8 + header length is the file size; "__metadata__", if present, maps
+/// strings to strings. Throws IoError naming the file, the tensor or key,
+/// and what was expected and found.
 INITFORGE_API SafetensorsFile
 read_safetensors(const std::filesystem::path& path);
 
