@@ -4,7 +4,9 @@
 // does) or, with both damaged, exits 2 naming them; `verify` checks
 // checkpoints and --save-weights files. No damaged file is ever changed.
 #include <filesystem>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -12,7 +14,9 @@
 #include <nlohmann/json.hpp>
 
 #include "framework/io/safetensors.h"
+#include "framework/io/tensor_checksums.h"
 
+#include "tests/testing/safetensors_bytes.h"
 #include "tests/tools/model_cli_util.h"
 #include "tests/tools/run_cli.h"
 #include "tests/tools/train_cli_util.h"
@@ -38,6 +42,48 @@ void flip_tensor_bit(const fs::path& file, const std::string& name) {
   const auto at = 8 + f.header_length + f.at(name).begin + 2;
   bytes[at] = static_cast<char>(bytes[at] ^ 0x40);
   write_bytes(file, bytes);
+}
+
+// Rewrites `file` so that the second of the first two tensors (in data
+// order) with the same dtype and shape takes the first's data_offsets, with
+// checksums of the bytes it then reads: only the layout rule (tensors
+// contiguous, no overlaps) can tell. Returns the two names.
+std::pair<std::string, std::string> repeat_offsets(const fs::path& file) {
+  const SafetensorsFile f = read_safetensors(file);
+  const SafetensorsEntry *first = nullptr, *second = nullptr;
+  for (std::size_t i = 0; i < f.tensors.size() && !second; ++i) {
+    for (std::size_t j = i + 1; j < f.tensors.size() && !second; ++j) {
+      if (f.tensors[i].dtype == f.tensors[j].dtype &&
+          f.tensors[i].shape == f.tensors[j].shape) {
+        first = &f.tensors[i];
+        second = &f.tensors[j];
+      }
+    }
+  }
+  if (!second) {
+    ADD_FAILURE() << file << ": no two tensors of the same shape";
+    return {};
+  }
+  std::vector<SafetensorsTensor> tensors;
+  json header = json::object();
+  for (const SafetensorsEntry& e : f.tensors) {
+    const SafetensorsEntry& read = &e == second ? *first : e;
+    tensors.push_back({e.name, e.dtype, e.shape, std::span(read.bytes)});
+    header[e.name] = {
+        {"dtype", e.dtype},
+        {"shape", e.shape},
+        {"data_offsets", {read.begin, read.end}}};
+  }
+  auto metadata = f.metadata;
+  metadata.erase(kChecksumKey);
+  header["__metadata__"] = with_checksums(tensors, metadata);
+  std::string text = header.dump();
+  text.append((8 - text.size() % 8) % 8, ' ');
+  const std::string bytes = read_text(file);
+  write_bytes(
+      file,
+      testing::safetensors_bytes(text, bytes.substr(8 + f.header_length)));
+  return {first->name, second->name};
 }
 
 class IntegrityCli : public ::testing::Test {
@@ -111,6 +157,44 @@ TEST_F(IntegrityCli, BothCheckpointsDamagedIsExit2NamingBothTouchingNeither) {
   EXPECT_EQ(read_text(latest), latest_bytes);
   EXPECT_EQ(read_text(previous), previous_bytes);
   EXPECT_EQ(read_text(cut / "metrics.csv"), metrics);
+}
+
+// Issue 10's case: the latest checkpoint's second tensor repeats the
+// first's data_offsets (same shape, matching checksums). Resume refuses it
+// (exit 2, naming the file and both tensors) instead of training on from
+// the wrong values, and leaves it as it was; so does `verify`.
+TEST_F(IntegrityCli, TensorRepeatingAnothersOffsetsIsRefusedByResumeAndVerify) {
+  const fs::path config = tmp_.write("tiny.json", tiny_config());
+  const fs::path cut = tmp_ / "cut";
+  ASSERT_EQ(
+      train_cli(
+          {config.string(), "--out", cut.string(), "--stop-after-steps", "11"})
+          .exit_code,
+      0);
+  const fs::path latest = cut / "checkpoint/state.safetensors";
+  // Nothing to fall back to: the damaged checkpoint is the only one.
+  fs::remove(cut / "checkpoint/state.prev.safetensors");
+  const auto [first, second] = repeat_offsets(latest);
+  ASSERT_FALSE(second.empty());
+  const std::string bytes = read_text(latest);
+  const std::string metrics = read_text(cut / "metrics.csv");
+
+  const CliResult r = train_cli({config.string(), "--resume", cut.string()});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  const std::string line = error_line(r);
+  EXPECT_THAT(line, StartsWith("error: " + latest.string() + ": tensor \""));
+  EXPECT_THAT(line, HasSubstr("\"" + first + "\""));
+  EXPECT_THAT(line, HasSubstr("\"" + second + "\""));
+  EXPECT_THAT(line, HasSubstr("overlap"));
+  EXPECT_EQ(read_text(latest), bytes);
+  EXPECT_EQ(read_text(cut / "metrics.csv"), metrics);
+
+  const CliResult v = run_cli({"verify", latest.string()});
+  EXPECT_EQ(v.exit_code, 2);
+  EXPECT_THAT(
+      error_line(v), StartsWith("error: " + latest.string() + ": tensor \""));
+  EXPECT_THAT(v.err, HasSubstr("overlap"));
+  EXPECT_EQ(read_text(latest), bytes);
 }
 
 // `initforge run --save-weights` writes a file `verify` accepts; a flipped
