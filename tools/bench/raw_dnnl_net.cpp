@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tools/bench/raw_dnnl_net.h"
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <stdexcept>
 #include <type_traits>
+#include <utility>
 #include <variant>
 
 namespace initforge::bench {
@@ -50,7 +52,9 @@ memory::dim out_size(
 RawDnnlNet::RawDnnlNet(
     const Shape& input,
     std::span<const LayerOptions> layers,
-    std::int64_t batch) {
+    std::int64_t batch,
+    std::vector<std::span<const float>> params)
+    : params_(std::move(params)) {
   memory::dims dims{batch};
   for (std::int64_t d : input.dims()) dims.push_back(d);
   input_ = memory({dims, dt::f32, plain_tag(dims.size())}, engine_);
@@ -108,6 +112,11 @@ RawDnnlNet::RawDnnlNet(
       throw std::runtime_error("raw baseline: Flatten must precede a Linear");
     }
   }
+  if (!params_.empty() && next_param_ != params_.size()) {
+    throw std::runtime_error(
+        "raw baseline: " + std::to_string(params_.size()) +
+        " parameters given, the layers take " + std::to_string(next_param_));
+  }
   const memory::desc plain{cur_.dims, dt::f32, plain_tag(cur_.dims.size())};
   output_ = as_layout(plain);
 }
@@ -163,10 +172,20 @@ memory RawDnnlNet::weights(
     std::int64_t fan_in) {
   memory plain({dims, dt::f32, logical}, engine_);
   auto* p = static_cast<float*>(plain.get_data_handle());
-  const float bound = std::sqrt(6.0f / static_cast<float>(fan_in));
-  std::mt19937 rng(static_cast<std::uint32_t>(seed_++));
-  std::uniform_real_distribution<float> u(-bound, bound);
-  for (memory::dim i = 0; i < product(dims, 0); ++i) p[i] = u(rng);
+  const auto count = static_cast<std::size_t>(product(dims, 0));
+  if (!params_.empty()) {
+    if (next_param_ == params_.size() || params_[next_param_].size() != count) {
+      throw std::runtime_error(
+          "raw baseline: parameter " + std::to_string(next_param_) +
+          " does not have the layer's " + std::to_string(count) + " values");
+    }
+    std::copy_n(params_[next_param_++].data(), count, p);
+  } else {
+    const float bound = std::sqrt(6.0f / static_cast<float>(fan_in));
+    std::mt19937 rng(static_cast<std::uint32_t>(seed_++));
+    std::uniform_real_distribution<float> u(-bound, bound);
+    for (std::size_t i = 0; i < count; ++i) p[i] = u(rng);
+  }
   if (plain.get_desc() == want) return plain;
   memory out(want, engine_);
   dnnl::reorder(plain, out).execute(stream_, plain, out);

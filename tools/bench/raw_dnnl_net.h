@@ -26,11 +26,14 @@ namespace initforge::bench {
 class RawDnnlNet {
  public:
   /// `input`: one sample's shape; weights get deterministic pseudo-random
-  /// values of Kaiming scale (speed does not depend on them).
+  /// values of Kaiming scale (speed does not depend on them), or `params`
+  /// when given: PyTorch layout, layer order, weight before bias (a model's
+  /// params()), so tests can check the baseline computes initforge's output.
   RawDnnlNet(
       const Shape& input,
       std::span<const LayerOptions> layers,
-      std::int64_t batch);
+      std::int64_t batch,
+      std::vector<std::span<const float>> params = {});
 
   /// The plain (row-major) input batch to fill before forward().
   std::span<float> input();
@@ -76,6 +79,8 @@ class RawDnnlNet {
   Activation cur_;
   bool flattened_ = false;
   std::uint64_t seed_ = 1;
+  std::vector<std::span<const float>> params_;
+  std::size_t next_param_ = 0;
   double flops_ = 0;
 };
 
