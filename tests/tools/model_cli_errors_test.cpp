@@ -120,8 +120,14 @@ TEST(ModelCli, BadOptionsAndPluginsHaveTheirExitCodes) {
       error_line(batch), HasSubstr("--batch: expected an integer >= 1"));
   const CliResult rng = run_cli({"run", config, "--rng", "mt"});
   EXPECT_EQ(rng.exit_code, 2);
+  EXPECT_EQ(
+      error_line(rng),
+      "error: unknown rng \"mt\"; expected one of philox, torch\n");
   const CliResult seed = run_cli({"validate", config, "--batch", "x"});
   EXPECT_EQ(seed.exit_code, 2);
+  EXPECT_EQ(
+      error_line(seed),
+      "error: --batch: expected an integer >= 1; got \"x\"\n");
   const CliResult missing = run_cli({"validate", "/no/such/config.json"});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_THAT(error_line(missing), HasSubstr("/no/such/config.json"));
