@@ -60,7 +60,8 @@ TEST(TextFile, AMissingDirectoryIsIoErrorNamingTheFile) {
 
 TEST(AtomicFile, RemovesOnlyTheTemporariesOfDeadWriters) {
   const testing::TempDir dir;
-  // A pid that just ended (reaped: kill(pid, 0) says no such process).
+  // A pid that just ended (reaped: kill(pid, 0) says no such process); a
+  // bare fork, not Boost.Process: no program is run, only a pid is needed.
   const pid_t child = ::fork();
   if (child == 0) ::_exit(0);
   ASSERT_GT(child, 0);

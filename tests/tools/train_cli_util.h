@@ -12,12 +12,16 @@
 #include <thread>
 #include <vector>
 
+#include <boost/process/args.hpp>
+#include <boost/process/child.hpp>
+#include <boost/process/exe.hpp>
+#include <boost/process/io.hpp>
+#include <boost/process/posix.hpp>
 #include <fcntl.h>
-#include <spawn.h>
 #include <stdlib.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/testing/spawn.h"
 #include "tests/tools/run_cli.h"
 
 namespace initforge::testing {
@@ -141,49 +145,24 @@ inline bool matplotlib_available() {
 /// code (output is discarded).
 inline int run_cli_in(
     const fs::path& cwd, const std::vector<std::string>& args) {
-  std::vector<std::string> argv_text = {INITFORGE_CLI};
-  argv_text.insert(argv_text.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : argv_text) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid = 0;
-  int status = -1;
-  if (::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) ==
-      0) {
-    ::waitpid(pid, &status, 0);
-  }
-  posix_spawn_file_actions_destroy(&actions);
-  return status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::vector<std::string> argv = {INITFORGE_CLI};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return spawn_capture(std::move(argv), nullptr, cwd).exit_code;
 }
 
 /// Runs the binary with stderr on a pseudo-terminal (stdout discarded) and
 /// returns what it wrote there; "" when no terminal could be made.
 inline std::string run_with_terminal_stderr(
     const std::vector<std::string>& args) {
+  namespace bp = boost::process;
   const int master = ::posix_openpt(O_RDWR | O_NOCTTY);
   if (master < 0 || ::grantpt(master) != 0 || ::unlockpt(master) != 0) {
     return "";
   }
   const std::string slave = ::ptsname(master);
   // Held open by us too, so the reader blocks (not EIO) until the child is
-  // done; closing it after waitpid ends the reader.
+  // done; closing it after the wait ends the reader.
   const int slave_fd = ::open(slave.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
-  std::vector<std::string> argv_text = {INITFORGE_CLI};
-  argv_text.insert(argv_text.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : argv_text) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(
-      &actions, 2, slave.c_str(), O_RDWR | O_NOCTTY, 0);
-  posix_spawn_file_actions_addclose(&actions, master);
   std::string text;
   // Read while it runs: a full terminal buffer would block the child.
   std::thread reader([&] {
@@ -193,13 +172,17 @@ inline std::string run_with_terminal_stderr(
       text.append(buffer, static_cast<std::size_t>(n));
     }
   });
-  pid_t pid = 0;
-  if (::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) ==
-      0) {
-    int status = 0;
-    ::waitpid(pid, &status, 0);
+  try {
+    bp::child child(
+        bp::exe = std::string(INITFORGE_CLI),
+        bp::args = args,
+        bp::std_out > bp::null,
+        bp::posix::fd.bind(2, slave_fd),
+        bp::posix::fd.close(master));
+    child.wait();
+  } catch (const bp::process_error&) {
+    // Nothing was written: the caller sees "".
   }
-  posix_spawn_file_actions_destroy(&actions);
   ::close(slave_fd);
   reader.join();
   ::close(master);
