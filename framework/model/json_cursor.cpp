@@ -11,18 +11,10 @@
 namespace initforge {
 
 std::string escape_pointer_token(std::string_view token) {
-  std::string out;
-  out.reserve(token.size());
-  for (const char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
+  // nlohmann's json_pointer escapes the token it appends ("/" + token).
+  return (nlohmann::json::json_pointer() / std::string(token))
+      .to_string()
+      .substr(1);
 }
 
 JsonCursor::JsonCursor(

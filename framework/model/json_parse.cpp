@@ -68,12 +68,11 @@ class PointerTracker {
 
   /// The pointer of the value being parsed (after its key, if any).
   std::string pointer() const {
-    std::string out;
+    nlohmann::json::json_pointer out;
     for (const Frame& f : frames_) {
-      out += "/";
-      out += f.array ? std::to_string(f.index) : escape_pointer_token(f.key);
+      out = f.array ? out / f.index : out / f.key;
     }
-    return out;
+    return out.to_string();
   }
 
  private:

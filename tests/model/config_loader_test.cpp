@@ -243,6 +243,10 @@ TEST(LoadConfig, MalformedJsonNamesFileLineAndColumn) {
 
 TEST(LoadConfig, KeysWithSlashOrTildeAreEscapedInPointers) {
   EXPECT_THAT(error_of(R"({"name": "t", "a/b~c": 1})"), HasSubstr("/a~1b~0c|"));
+  // The parser's pointer (duplicate keys) escapes the same way.
+  EXPECT_THAT(
+      error_of(R"({"name": "t", "x~/y": [{"a/b": 1, "a/b": 2}]})"),
+      HasSubstr("/x~0~1y/0/a~1b: duplicate key"));
 }
 
 TEST(LoadConfig, DuplicateKeysInsideArraysAreLocated) {
