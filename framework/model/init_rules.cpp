@@ -1,30 +1,30 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "framework/model/init_rules.h"
 
-#include <cstddef>
+#include <string>
+
+#include <fnmatch.h>
 
 namespace initforge {
 
 bool glob_match(std::string_view pattern, std::string_view text) {
-  // Iterative matcher with one backtrack point: linear for typical patterns.
-  std::size_t p = 0, t = 0;
-  std::size_t star = std::string_view::npos, resume = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
-      ++p;
-      ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      resume = t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++resume;
+  // fnmatch(3) without FNM_PATHNAME/FNM_PERIOD: '*' crosses dots. Only '*'
+  // and '?' are special here: FNM_NOESCAPE keeps '\' literal, "[[]" is '['.
+  std::string quoted;
+  for (const char c : pattern) {
+    if (c == '[') {
+      quoted += "[[]";
     } else {
-      return false;
+      quoted += c;
     }
   }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
+  // A NUL byte (JSON allows one in a string) would end the C strings early.
+  if (quoted.find('\0') != std::string::npos ||
+      text.find('\0') != std::string_view::npos) {
+    return pattern == text;
+  }
+  return ::fnmatch(quoted.c_str(), std::string(text).c_str(), FNM_NOESCAPE) ==
+         0;
 }
 
 }  // namespace initforge
