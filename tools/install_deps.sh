@@ -25,7 +25,8 @@ packages=(
   libopenblas0-pthread
   dataset-fashion-mnist python3-matplotlib
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang-15 libfuzzer-15-dev
+  # the fuzz preset: clang's libFuzzer, and its OpenMP (libomp) headers
+  clang-15 libfuzzer-15-dev libomp-15-dev
 )
 print=0
 for arg in "$@"; do

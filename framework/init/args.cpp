@@ -241,9 +241,10 @@ Args bind_args(
     const std::vector<std::pair<std::string, ArgValue>>& given) {
   std::map<std::string, ArgValue> values;
   for (const auto& [name, value] : given) {
-    const auto spec =
-        std::find_if(specs.begin(), specs.end(), [&](const ArgSpec& s) {
-          return s.name == name;
+    // An init-capture: clang 15 cannot capture structured bindings.
+    const auto spec = std::find_if(
+        specs.begin(), specs.end(), [&key = name](const ArgSpec& s) {
+          return s.name == key;
         });
     if (spec == specs.end()) {
       std::vector<std::string> known;

@@ -1,0 +1,8 @@
+// SPDX-License-Identifier: Apache-2.0
+// libFuzzer target: a scheme name and --arg KEY=VALUE lines.
+#include "tests/fuzz/guard.h"
+
+extern "C" int LLVMFuzzerTestOneInput(
+    const std::uint8_t* data, std::size_t size) {
+  return initforge::fuzz::run_one(initforge::fuzz::arg_entry, data, size);
+}

@@ -1,0 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0
+// libFuzzer target: a safetensors checkpoint and its train state.
+#include "tests/fuzz/guard.h"
+
+extern "C" int LLVMFuzzerTestOneInput(
+    const std::uint8_t* data, std::size_t size) {
+  return initforge::fuzz::run_one(
+      initforge::fuzz::checkpoint_entry, data, size);
+}

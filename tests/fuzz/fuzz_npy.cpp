@@ -1,0 +1,8 @@
+// SPDX-License-Identifier: Apache-2.0
+// libFuzzer target: a .npy file.
+#include "tests/fuzz/guard.h"
+
+extern "C" int LLVMFuzzerTestOneInput(
+    const std::uint8_t* data, std::size_t size) {
+  return initforge::fuzz::run_one(initforge::fuzz::npy_entry, data, size);
+}
