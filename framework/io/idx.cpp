@@ -156,8 +156,10 @@ IdxImages read_idx_images(const std::filesystem::path& path) {
         "expected images of at least 1x1 pixels; got " +
         std::to_string(out.rows) + "x" + std::to_string(out.cols));
   }
-  // Each factor is < 2^32, so the product of three fits only if checked.
-  const auto per_image = static_cast<std::uint64_t>(out.rows * out.cols);
+  // Each factor is < 2^32: two multiply in uint64 (not int64, which
+  // overflows), the product of three fits only if checked.
+  const std::uint64_t per_image = static_cast<std::uint64_t>(out.rows) *
+                                  static_cast<std::uint64_t>(out.cols);
   if (per_image >
       (std::uint64_t{1} << 40) / std::max<std::int64_t>(out.count, 1)) {
     in.fail(
