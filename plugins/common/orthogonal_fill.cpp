@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The steps and LAPACK calls are PyTorch's, so with the same LAPACK the torch
-// generator reproduces its bits.
+// The steps are PyTorch's. Under the torch generator the QR is LAPACK's, as
+// in PyTorch, so with the same LAPACK it reproduces PyTorch's bits; under
+// philox it is blocked_householder_q, whose bits no BLAS or thread count
+// changes (philox values depend only on seed, path and index).
 #include "plugins/common/orthogonal_fill.h"
 
 #include <algorithm>
@@ -10,6 +12,7 @@
 
 #include <lapacke.h>
 
+#include "plugins/common/blocked_qr.h"
 #include "plugins/common/scheme_util.h"
 
 namespace initforge::plugins {
@@ -25,6 +28,33 @@ void check_lapack(
         std::string(scheme) + ": LAPACK " + routine + " failed with info " +
         std::to_string(info) + got_shape(shape));
   }
+}
+
+// PyTorch's calls: sgeqrf, sign(diag(R)) (torch.sign: 0 for 0), sorgqr.
+std::vector<float> lapack_householder_q(
+    const char* scheme,
+    std::span<float> q,
+    lapack_int m,
+    lapack_int n,
+    const Shape& shape) {
+  std::vector<float> tau(static_cast<std::size_t>(n));
+  check_lapack(
+      scheme,
+      "sgeqrf",
+      LAPACKE_sgeqrf(LAPACK_COL_MAJOR, m, n, q.data(), m, tau.data()),
+      shape);
+  std::vector<float> sign(static_cast<std::size_t>(n));
+  for (lapack_int j = 0; j < n; ++j) {
+    const float r = q[static_cast<std::size_t>(j) * (m + 1)];
+    sign[static_cast<std::size_t>(j)] =
+        static_cast<float>((r > 0.0F) - (r < 0.0F));
+  }
+  check_lapack(
+      scheme,
+      "sorgqr",
+      LAPACKE_sorgqr(LAPACK_COL_MAJOR, m, n, n, q.data(), m, tau.data()),
+      shape);
+  return sign;
 }
 
 }  // namespace
@@ -57,7 +87,7 @@ void orthogonal_fill(
   std::vector<float> a(static_cast<std::size_t>(shape.numel()));
   gen.normal(a, 0.0, 1.0);
 
-  // LAPACK works on the tall m x n matrix, column-major. A wide A (rows <
+  // The QR works on the tall m x n matrix, column-major. A wide A (rows <
   // cols) is transposed, and A^T column-major is A's row-major buffer.
   const bool wide = rows < cols;
   const auto m = static_cast<lapack_int>(std::max(rows, cols));
@@ -74,24 +104,9 @@ void orthogonal_fill(
       }
     }
   }
-  std::vector<float> tau(static_cast<std::size_t>(n));
-  check_lapack(
-      scheme,
-      "sgeqrf",
-      LAPACKE_sgeqrf(LAPACK_COL_MAJOR, m, n, q.data(), m, tau.data()),
-      shape);
-  // sign(diag(R)), with sign(0) = 0 as torch.sign.
-  std::vector<float> sign(static_cast<std::size_t>(n));
-  for (lapack_int j = 0; j < n; ++j) {
-    const float r = q[static_cast<std::size_t>(j) * (m + 1)];
-    sign[static_cast<std::size_t>(j)] =
-        static_cast<float>((r > 0.0F) - (r < 0.0F));
-  }
-  check_lapack(
-      scheme,
-      "sorgqr",
-      LAPACKE_sorgqr(LAPACK_COL_MAJOR, m, n, n, q.data(), m, tau.data()),
-      shape);
+  const std::vector<float> sign =
+      gen.name() == "philox" ? blocked_householder_q(q, m, n)
+                             : lapack_householder_q(scheme, q, m, n, shape);
 
   // Q (m x n, column-major) times sign per column, back to (rows, cols)
   // row-major, then times (float)gain: PyTorch's two float multiplies.

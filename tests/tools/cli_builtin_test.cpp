@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // Runs the real `initforge` binary against the built-in plugins.
 #include <cmath>
+#include <fstream>
+#include <iterator>
+#include <string>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/testing/temp_dir.h"
 #include "tests/tools/run_cli.h"
 
 namespace initforge {
@@ -144,6 +148,33 @@ TEST(CliBuiltin, UnknownSchemeSuggestsABuiltin) {
       r.err,
       HasSubstr("unknown scheme \"xavier_unifrom\"; did you mean "
                 "\"xavier_uniform\"?"));
+}
+
+// Issue 10: philox values depend on (seed, path, index) only, so the QR of
+// orthogonal must not follow --threads (nor the BLAS: ctest --preset
+// ci-openblas runs this under OpenBLAS).
+TEST(CliBuiltin, PhiloxOrthogonalFileIsTheSameWithOneAndTwoThreads) {
+  const testing::TempDir dir;
+  std::string bytes[2];
+  for (int threads = 1; threads <= 2; ++threads) {
+    const std::string out =
+        (dir / ("q" + std::to_string(threads) + ".npy")).string();
+    const CliResult r = run_cli(
+        {"sample",
+         "orthogonal",
+         "--shape",
+         "1024,1024",
+         "--threads",
+         std::to_string(threads),
+         "--out",
+         out});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::ifstream in(out, std::ios::binary);
+    bytes[threads - 1].assign(std::istreambuf_iterator<char>(in), {});
+  }
+  EXPECT_GT(bytes[0].size(), 1024U * 1024U * 4U);
+  EXPECT_TRUE(bytes[0] == bytes[1])
+      << "--threads 1 and 2 wrote different files";
 }
 
 }  // namespace
