@@ -14,6 +14,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -25,9 +26,13 @@ namespace initforge::testing {
 /// The manifest and the data files it points into.
 class TorchGolden {
  public:
-  /// `name`: the directory under tests/data.
-  explicit TorchGolden(const std::string& name = "torch_golden")
-      : dir_(std::filesystem::path(INITFORGE_TEST_DATA_DIR) / name) {
+  /// `dir`: a directory under tests/data ("torch_golden", "optim_golden"),
+  /// or an absolute path holding the same files written elsewhere.
+  explicit TorchGolden(std::filesystem::path dir = "torch_golden")
+      : dir_(
+            dir.is_absolute()
+                ? std::move(dir)
+                : std::filesystem::path(INITFORGE_TEST_DATA_DIR) / dir) {
     std::ifstream in(dir_ / "manifest.json");
     if (!in) throw std::runtime_error("cannot read " + dir_.string());
     manifest_ = nlohmann::json::parse(in);
