@@ -7,6 +7,7 @@
 // Eigen's namespace is renamed per tier so their inline code never merges.
 #include <algorithm>
 #include <cstdint>
+#include <mutex>
 #include <vector>
 
 #ifndef INITFORGE_QR_TIER
@@ -30,6 +31,16 @@ using Vector = Eigen::Matrix<float, Eigen::Dynamic, 1>;
 // Fixed so the arithmetic never depends on the machine's thread count.
 constexpr Index kPanel = 64;
 constexpr Index kChunk = 128;
+
+// Eigen sizes its GEMM blocks from the cache sizes CPUID reports, which vary
+// between CPU models and VMs (this one claims a 512 MB L3); fixed typical
+// sizes make the summation order the same everywhere.
+void pin_gemm_blocking() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    Eigen::setCpuCacheSizes(32 * 1024, 1024 * 1024, 32 * 1024 * 1024);
+  });
+}
 
 // One panel's reflectors: V (unit lower trapezoidal, explicit) and the upper
 // triangular T with H_1 ... H_w = I - V T V^T (LAPACK's slarft).
@@ -109,6 +120,7 @@ void apply_block_reflector(
 void householder_q(float* a, std::int64_t m, std::int64_t n, float* sign);
 
 void householder_q(float* a, std::int64_t m, std::int64_t n, float* sign) {
+  pin_gemm_blocking();
   // An own aligned copy: Eigen's vectorized reductions peel to alignment,
   // so the caller's buffer address must not reach the arithmetic.
   Matrix qr = Eigen::Map<const Matrix>(a, m, n);
