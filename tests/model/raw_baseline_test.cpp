@@ -4,6 +4,7 @@
 // on initforge's own parameters and input, both must give the same output.
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <random>
 #include <span>
 #include <string>
@@ -41,7 +42,7 @@ double tolerance(const Model& model) {
 void expect_same_output(const std::string& name) {
   SCOPED_TRACE(name);
   const ModelConfig config =
-      load_config(std::string(INITFORGE_CONFIGS_DIR) + "/" + name);
+      load_config(std::filesystem::path(INITFORGE_CONFIGS_DIR) / name);
   auto model = Model::build(config, testing::builtin_registry(), kBatch);
   model->initialize(RandomSource::create(RngKind::Philox, 0));
   model->prepare();
@@ -89,7 +90,7 @@ TEST(RawDnnlBaseline, CnnComputesInitforgesOutput) {
 // Parameters that do not fit the layers are refused, not read past.
 TEST(RawDnnlBaseline, RefusesParametersOfTheWrongSize) {
   const ModelConfig config =
-      load_config(std::string(INITFORGE_CONFIGS_DIR) + "/mlp.json");
+      load_config(std::filesystem::path(INITFORGE_CONFIGS_DIR) / "mlp.json");
   std::vector<LayerOptions> layers;
   for (const LayerConfig& l : config.layers) layers.push_back(l.options);
   const std::vector<float> few(3);
