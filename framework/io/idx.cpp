@@ -21,6 +21,7 @@ constexpr std::uint32_t kLabelsMagic = 0x00000801;
 // Read in slices so a header claiming a huge count fails as "truncated"
 // after reading what is there, instead of allocating the claimed size first.
 constexpr std::size_t kChunk = std::size_t{1} << 22;
+constexpr std::size_t kFirstChunk = std::size_t{1} << 16;
 
 std::string hex32(std::uint32_t value) {
   char text[16];
@@ -93,10 +94,12 @@ class GzReader {
   // (which also makes zlib verify the gzip trailer's CRC and length).
   std::vector<std::uint8_t> read_payload(std::size_t size) {
     std::vector<std::uint8_t> data;
-    data.reserve(std::min(size, kChunk));
     while (data.size() < size) {
+      // Grow with what was read (64 KiB, doubling up to kChunk): a header
+      // that claims more than a short file holds costs no big buffer.
       const std::size_t old = data.size();
-      const std::size_t want = std::min(size - old, kChunk);
+      const std::size_t step = std::clamp(old, kFirstChunk, kChunk);
+      const std::size_t want = std::min(size - old, step);
       data.resize(old + want);
       const std::size_t got = read(data.data() + old, want);
       if (got < want) {
