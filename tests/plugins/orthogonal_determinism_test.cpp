@@ -10,26 +10,12 @@
 
 #include <gtest/gtest.h>
 #include <lapacke.h>
-#include <omp.h>
 
 #include "tests/plugins/plugin_test_util.h"
+#include "tests/testing/thread_count.h"
 
 namespace initforge::testing {
 namespace {
-
-// The calling thread's OpenMP team size for one scope.
-class ThreadCount {
- public:
-  explicit ThreadCount(int threads) : saved_(omp_get_max_threads()) {
-    omp_set_num_threads(threads);
-  }
-  ~ThreadCount() {
-    omp_set_num_threads(saved_);
-  }
-
- private:
-  int saved_;
-};
 
 // INITFORGE_ORTHOGONAL_ISA for one scope (nullptr: unset).
 class IsaOverride {

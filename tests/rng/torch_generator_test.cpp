@@ -14,12 +14,12 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <omp.h>
 
 #include "framework/core/error.h"
 #include "framework/core/generator.h"
 #include "framework/core/rng/torch_kernels.h"
 
+#include "tests/testing/thread_count.h"
 #include "tests/testing/torch_golden.h"
 
 namespace initforge {
@@ -254,14 +254,12 @@ TEST(TorchGenerator, TruncatedNormalRejectsBadArguments) {
 TEST(TorchGenerator, ThreadCountDoesNotChangeLargeFills) {
   const std::size_t n = (1U << 17) + 5;  // parallel path, with a tail
   auto fill = [n](int threads) {
-    const int saved = omp_get_max_threads();
-    omp_set_num_threads(threads);
+    const testing::ThreadCount team(threads);
     auto gen = torch_gen(13);
     std::vector<float> v(3 * n);
     gen->normal({v.data(), n}, 0.0, 1.0);
     gen->truncated_normal({v.data() + n, n}, 0.1, 0.5, -0.5, 1.0);
     gen->uniform({v.data() + 2 * n, n}, -1.0, 1.0);
-    omp_set_num_threads(saved);
     return v;
   };
   EXPECT_EQ(bit_mismatch(fill(2), fill(1)), "");
