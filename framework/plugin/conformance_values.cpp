@@ -5,8 +5,7 @@
 #include <cmath>
 #include <exception>
 
-#include <omp.h>
-
+#include "framework/core/thread_count.h"
 #include "framework/plugin/conformance_detail.h"
 
 namespace initforge::conformance {
@@ -17,22 +16,6 @@ constexpr RngKind kKinds[] = {RngKind::Philox, RngKind::Torch};
 std::string kind_name(RngKind kind) {
   return std::string(to_string(kind));
 }
-
-// The calling thread's OpenMP team size for one scope.
-class ThreadCount {
- public:
-  explicit ThreadCount(int threads) : saved_(omp_get_max_threads()) {
-    omp_set_num_threads(threads);
-  }
-  ~ThreadCount() {
-    omp_set_num_threads(saved_);
-  }
-  ThreadCount(const ThreadCount&) = delete;
-  ThreadCount& operator=(const ThreadCount&) = delete;
-
- private:
-  int saved_;
-};
 
 std::string ranges_text(const std::vector<std::int64_t>& cuts) {
   std::string text;

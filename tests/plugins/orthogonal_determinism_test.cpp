@@ -11,8 +11,9 @@
 #include <gtest/gtest.h>
 #include <lapacke.h>
 
+#include "framework/core/thread_count.h"
+
 #include "tests/plugins/plugin_test_util.h"
-#include "tests/testing/thread_count.h"
 
 namespace initforge::testing {
 namespace {

@@ -18,8 +18,8 @@
 #include "framework/core/error.h"
 #include "framework/core/generator.h"
 #include "framework/core/rng/torch_kernels.h"
+#include "framework/core/thread_count.h"
 
-#include "tests/testing/thread_count.h"
 #include "tests/testing/torch_golden.h"
 
 namespace initforge {
@@ -254,7 +254,7 @@ TEST(TorchGenerator, TruncatedNormalRejectsBadArguments) {
 TEST(TorchGenerator, ThreadCountDoesNotChangeLargeFills) {
   const std::size_t n = (1U << 17) + 5;  // parallel path, with a tail
   auto fill = [n](int threads) {
-    const testing::ThreadCount team(threads);
+    const ThreadCount team(threads);
     auto gen = torch_gen(13);
     std::vector<float> v(3 * n);
     gen->normal({v.data(), n}, 0.0, 1.0);

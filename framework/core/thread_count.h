@@ -3,10 +3,10 @@
 
 #include <omp.h>
 
-namespace initforge::testing {
+namespace initforge {
 
-/// The calling thread's OpenMP team size for one scope: tests that compare
-/// results across thread counts restore it even when an assertion returns.
+/// The calling thread's OpenMP team size for one scope, restored on every
+/// exit (conformance checks and tests compare results across thread counts).
 class ThreadCount {
  public:
   explicit ThreadCount(int threads) : saved_(omp_get_max_threads()) {
@@ -22,4 +22,4 @@ class ThreadCount {
   int saved_;
 };
 
-}  // namespace initforge::testing
+}  // namespace initforge
