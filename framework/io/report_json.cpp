@@ -115,6 +115,7 @@ std::string sample_json(const SampleReport& report) {
       {"seed", report.seed},
       {"path", report.path},
       {"threads", report.threads},
+      {"thread_placement", report.thread_placement},
       {"target", to_json(report.target)},
       {"mean", report.stats.mean},
       {"std", report.stats.std},

@@ -67,6 +67,7 @@ struct SampleReport {
   std::string path;
   std::optional<Fans> fans;
   int threads = 0;
+  std::string thread_placement;  // PinnedThreads::placement()
   Target target;
   ValueStats stats;
   double fill_seconds = 0;

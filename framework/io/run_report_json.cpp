@@ -69,6 +69,7 @@ std::string run_json(const RunReport& report) {
       {"seed", report.seed},
       {"batch", report.batch},
       {"threads", report.threads},
+      {"thread_placement", report.thread_placement},
       {"input", report.input},
       {"input_shape", report.input_shape},
       {"output_shape", report.output_shape},

@@ -65,7 +65,8 @@ struct RunReport {
   std::uint64_t seed = 0;
   std::int64_t batch = 0;
   int threads = 0;
-  std::string input;  // "random normal" or the .npy path
+  std::string thread_placement;  // PinnedThreads::placement()
+  std::string input;             // "random normal" or the .npy path
   std::vector<std::int64_t> input_shape;
   std::vector<std::int64_t> output_shape;
   std::int64_t parameter_elements = 0;

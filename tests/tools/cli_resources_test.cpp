@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // What the CLI does about the machine: sizes beyond its memory are bad input
-// (exit 2, with the numbers), and the OpenMP wait policy it picks when the
-// user set none.
+// (exit 2, with the numbers), and where its OpenMP threads run.
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "framework/core/pinned_threads.h"
 
 #include "tests/tools/run_cli.h"
 
@@ -46,14 +48,15 @@ TEST(CliResources, SampleWhoseByteCountOverflowsIsBadInput) {
                 "more than 8 EiB: its byte count overflows 64 bits"));
 }
 
-// This process's environment without the OpenMP wait variables, plus
+// This process's environment without the OpenMP placement variables, plus
 // `extra` ("NAME=value" entries).
 struct Environment {
   explicit Environment(const std::vector<std::string>& extra) {
     for (char** e = environ; *e != nullptr; ++e) {
       const std::string entry = *e;
-      if (entry.starts_with("OMP_WAIT_POLICY=") ||
-          entry.starts_with("GOMP_SPINCOUNT=")) {
+      if (entry.starts_with("OMP_PROC_BIND=") ||
+          entry.starts_with("OMP_PLACES=") ||
+          entry.starts_with("GOMP_CPU_AFFINITY=")) {
         continue;
       }
       entries.push_back(entry);
@@ -66,40 +69,40 @@ struct Environment {
   std::vector<char*> pointers;
 };
 
-std::string version_line(const std::vector<std::string>& extra) {
+// `sample --json`'s thread_placement for `threads` under `extra`.
+std::string placement(int threads, const std::vector<std::string>& extra) {
   Environment env(extra);
-  const testing::SpawnResult r =
-      testing::spawn_capture({INITFORGE_CLI, "--version"}, env.pointers.data());
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return r.out;
-}
-
-// libgomp reads the variables when it is loaded, so the CLI must have them
-// in its environment from the start: it re-executes itself with them.
-TEST(CliResources, PicksAShortOpenMpSpinWhenTheUserSetNone) {
-  EXPECT_THAT(
-      version_line({}),
-      MatchesRegex("initforge [0-9.]+ \\(oneDNN [0-9.]+, OpenMP wait: "
-                   "GOMP_SPINCOUNT=[0-9]+\\)\n"));
-}
-
-TEST(CliResources, KeepsTheUsersOpenMpWaitPolicy) {
-  EXPECT_THAT(
-      version_line({"OMP_WAIT_POLICY=active"}),
-      HasSubstr("OpenMP wait: OMP_WAIT_POLICY=active)"));
-  EXPECT_THAT(
-      version_line({"GOMP_SPINCOUNT=123"}),
-      HasSubstr("OpenMP wait: GOMP_SPINCOUNT=123)"));
-}
-
-TEST(CliResources, ReExecutionKeepsArgumentsAndExitCodes) {
-  Environment env({});
   const testing::SpawnResult r = testing::spawn_capture(
-      {INITFORGE_CLI, "sample", "uniform", "--shape", "0,x"},
+      {INITFORGE_CLI,
+       "sample",
+       "normal",
+       "--shape",
+       "64",
+       "--threads",
+       std::to_string(threads),
+       "--json"},
       env.pointers.data());
-  EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_THAT(r.err, StartsWith("error: "));
-  EXPECT_THAT(r.err, HasSubstr("0,x"));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto report = nlohmann::json::parse(r.out);
+  EXPECT_EQ(report.at("threads"), threads);
+  return report.at("thread_placement").get<std::string>();
+}
+
+// A busy process beside a 2-thread run must not stack both threads on one
+// core (tools/bench/load_speed.py): the CLI pins them, one CPU each.
+TEST(CliResources, PinsTwoThreadsToTwoCpus) {
+  const std::vector<int> cpus = allowed_cpus();
+  if (cpus.size() < 2) GTEST_SKIP() << "fewer than two CPUs allowed";
+  EXPECT_EQ(
+      placement(2, {}),
+      "one CPU per thread (CPUs " + std::to_string(cpus[0]) + "," +
+          std::to_string(cpus[1]) + ")");
+}
+
+TEST(CliResources, LeavesOneThreadAndTheUsersPlacementAlone) {
+  EXPECT_EQ(placement(1, {}), "one thread, not pinned");
+  EXPECT_EQ(placement(2, {"OMP_PROC_BIND=false"}), "placed by OMP_PROC_BIND");
+  EXPECT_EQ(placement(2, {"OMP_PLACES=cores"}), "placed by OMP_PLACES");
 }
 
 }  // namespace

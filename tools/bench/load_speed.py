@@ -2,16 +2,17 @@
 # SPDX-License-Identifier: Apache-2.0
 """One mlp.json training epoch on an idle machine and beside a busy process.
 
-OpenMP threads that spin while they wait steal the cores from a process that
-shares them, and from each other's time slices: with libgomp's default spin
-(about 3 ms per wait) a 2-thread epoch beside one busy process was 10-100x
-slower than idle. initforge now picks a short spin itself (tools/cli/
-openmp_wait.cpp). This measures it against libgomp's default, in one run:
+oneDNN shares each parallel region's work out statically, so a region lasts
+as long as its slowest thread. Beside one busy process, the scheduler used to
+stack initforge's two threads on one core or move them around, and an epoch
+took 3-4x its idle time (10-100x with an earlier spin setting). The CLI now
+pins each OpenMP thread to a CPU of its own (framework/core/pinned_threads.h).
+This measures it against unpinned threads, in one run:
 
 - settings: "initforge" (no OpenMP variables: the binary's own choice) and
-  "libgomp default" (GOMP_SPINCOUNT=300000, what libgomp does when nothing
-  is set, i.e. the binary before the change), plus any --extra GOMP_SPINCOUNT
-  values or "passive" (OMP_WAIT_POLICY=passive);
+  "unpinned" (OMP_PROC_BIND=false: the scheduler places the threads, as
+  before), plus any --extra settings, each a comma-free list of
+  NAME=VALUE assignments joined by '+' (e.g. OMP_WAIT_POLICY=passive);
 - each setting idle and loaded (one competing busy process: a single-thread
   busy loop, started before and killed after the run), interleaved over
   --repeats rounds so a load change hits all alike;
@@ -19,10 +20,10 @@ openmp_wait.cpp). This measures it against libgomp's default, in one run:
   `initforge train configs/mlp.json --epochs 1` at the default --threads.
 
 Targets (issue 10): loaded <= 2.5x idle for "initforge"; its idle time
-within 5% of "libgomp default" idle.
+within 5% of "unpinned" idle.
 
     tools/bench/load_speed.py [--build build/release] [--repeats 5]
-                              [--extra 10000,passive]
+                              [--extra OMP_WAIT_POLICY=passive]
 """
 
 import argparse
@@ -36,22 +37,23 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-OMP_VARIABLES = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")
+OMP_VARIABLES = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "OMP_PROC_BIND",
+                 "OMP_PLACES", "GOMP_CPU_AFFINITY")
 TARGET_LOADED_RATIO = 2.5
 TARGET_IDLE_REGRESSION = 1.05
 
 
 def setting_env(name):
-    """The environment of one setting: OpenMP wait variables removed, then
-    the setting's own."""
+    """The environment of one setting: OpenMP variables removed, then the
+    setting's own."""
     env = {k: v for k, v in os.environ.items() if k not in OMP_VARIABLES}
     env.pop("OMP_NUM_THREADS", None)  # the default --threads: every core
-    if name == "libgomp default":
-        env["GOMP_SPINCOUNT"] = "300000"
-    elif name == "passive":
-        env["OMP_WAIT_POLICY"] = "passive"
+    if name == "unpinned":
+        env["OMP_PROC_BIND"] = "false"
     elif name != "initforge":
-        env["GOMP_SPINCOUNT"] = name
+        for assignment in name.split("+"):
+            key, _, value = assignment.partition("=")
+            env[key] = value
     return env
 
 
@@ -92,13 +94,13 @@ def main():
     parser.add_argument("--build", default=os.path.join(ROOT, "build", "release"))
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--extra", default="",
-                        help="more settings: GOMP_SPINCOUNT values or passive")
+                        help="more settings: NAME=VALUE[+NAME=VALUE...], comma-separated")
     args = parser.parse_args()
     binary = os.path.join(args.build, "initforge")
     if not os.path.exists(binary):
         sys.exit("error: no %s; build it first (tools/build.sh release)" % binary)
 
-    settings = ["initforge", "libgomp default"]
+    settings = ["initforge", "unpinned"]
     settings += [s for s in args.extra.split(",") if s]
     times = {(s, load): [] for s in settings for load in ("idle", "loaded")}
     loads = []
@@ -123,15 +125,15 @@ def main():
     print("mlp.json epoch, default --threads (%d cores), medians of %d, "
           "load average during the run %.2f-%.2f" %
           (os.cpu_count(), args.repeats, min(loads), max(loads)))
-    print("%-16s %10s %10s %14s" % ("setting", "idle s", "loaded s", "loaded/idle"))
+    print("%-28s %10s %10s %14s" % ("setting", "idle s", "loaded s", "loaded/idle"))
     for s in settings:
         idle, loaded = median[(s, "idle")], median[(s, "loaded")]
-        print("%-16s %10.3f %10.3f %14.2f" % (s, idle, loaded, loaded / idle))
+        print("%-28s %10.3f %10.3f %14.2f" % (s, idle, loaded, loaded / idle))
     ratio = median[("initforge", "loaded")] / median[("initforge", "idle")]
-    regression = median[("initforge", "idle")] / median[("libgomp default", "idle")]
+    regression = median[("initforge", "idle")] / median[("unpinned", "idle")]
     print("initforge loaded/idle %.2f (target <= %.1f): %s" %
           (ratio, TARGET_LOADED_RATIO, "PASS" if ratio <= TARGET_LOADED_RATIO else "FAIL"))
-    print("initforge idle / libgomp default idle %.3f (target <= %.2f): %s" %
+    print("initforge idle / unpinned idle %.3f (target <= %.2f): %s" %
           (regression, TARGET_IDLE_REGRESSION,
            "PASS" if regression <= TARGET_IDLE_REGRESSION else "FAIL"))
 

@@ -10,9 +10,8 @@
 #include <optional>
 #include <string>
 
-#include <omp.h>
-
 #include "framework/core/error.h"
+#include "framework/core/pinned_threads.h"
 #include "framework/core/value_stats.h"
 #include "framework/io/npy.h"
 #include "framework/io/run_report_json.h"
@@ -75,7 +74,7 @@ int run_model(const RunOptions& o) {
   if (!o.seed.empty()) seed = parse_seed_option(o.seed);
   std::optional<RngKind> rng;
   if (!o.rng.empty()) rng = parse_rng_kind(o.rng);
-  if (o.threads > 0) omp_set_num_threads(o.threads);
+  const PinnedThreads pinned(o.threads);
 
   Registry registry;
   ModelConfig config = load_model_config(o.config, o.plugins, registry);
@@ -123,7 +122,8 @@ int run_model(const RunOptions& o) {
   report.rng = std::string(to_string(rng_kind));
   report.seed = seed_value;
   report.batch = model->batch();
-  report.threads = omp_get_max_threads();
+  report.threads = pinned.threads();
+  report.thread_placement = pinned.placement();
   report.input = o.input.empty() ? "random normal" : o.input;
   report.input_shape = dims_of(input->shape());
   report.output_shape = dims_of(model->output().shape());

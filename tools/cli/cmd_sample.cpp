@@ -13,6 +13,7 @@
 #include "framework/core/error.h"
 #include "framework/core/generator.h"
 #include "framework/core/memory_info.h"
+#include "framework/core/pinned_threads.h"
 #include "framework/core/tensor.h"
 #include "framework/core/value_stats.h"
 #include "framework/io/npy.h"
@@ -90,10 +91,11 @@ void print_text(const SampleReport& r) {
   row("min", r.stats.min, bounded ? ">= " + number_text(r.target.low) : "-");
   row("max", r.stats.max, bounded ? "<= " + number_text(r.target.high) : "-");
   std::printf(
-      "fill      %.6f s  (%.3f G elements/s, %d threads)\n",
+      "fill      %.6f s  (%.3f G elements/s, %d threads, %s)\n",
       r.fill_seconds,
       r.gelements_per_second,
-      r.threads);
+      r.threads,
+      r.thread_placement.c_str());
   if (!r.out.empty()) std::printf("out       %s\n", r.out.c_str());
 }
 
@@ -115,7 +117,7 @@ int run_sample(const SampleOptions& o) {
   for (const std::string& text : o.args) given.push_back(parse_key_value(text));
   const RngKind rng = parse_rng_kind(o.rng);
   const std::uint64_t seed = parse_seed_option(o.seed_text);
-  if (o.threads > 0) omp_set_num_threads(o.threads);
+  const PinnedThreads pinned(o.threads);
 
   Registry registry;
   load_plugins(o.plugins, registry);
@@ -171,7 +173,8 @@ int run_sample(const SampleOptions& o) {
   report.seed = seed;
   report.path = o.name;
   report.fans = param.fans;
-  report.threads = omp_get_max_threads();
+  report.threads = pinned.threads();
+  report.thread_placement = pinned.placement();
   report.target = init->target(param);
   report.stats = compute_stats(tensor.span());
   report.fill_seconds = seconds;

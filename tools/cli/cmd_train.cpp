@@ -12,9 +12,8 @@
 #include <string>
 #include <vector>
 
-#include <omp.h>
-
 #include "framework/core/error.h"
+#include "framework/core/pinned_threads.h"
 #include "framework/io/text_file.h"
 #include "framework/model/train_overrides.h"
 #include "framework/train/trainer.h"
@@ -183,7 +182,6 @@ int run_train(const TrainCliOptions& o) {
   overrides.train_subset = parse_count("--train-subset", o.train_subset);
   overrides.test_subset = parse_count("--test-subset", o.test_subset);
   if (!o.data_dir.empty()) overrides.data_dir = fs::absolute(o.data_dir);
-  if (o.threads > 0) omp_set_num_threads(o.threads);
 
   Registry registry;
   std::vector<Variant> variants =
@@ -199,21 +197,26 @@ int run_train(const TrainCliOptions& o) {
 
   std::vector<VariantOutcome> outcomes;
   bool diverged = false;
-  for (std::size_t i = 0; i < variants.size(); ++i) {
-    const Variant& v = variants[i];
-    const fs::path run_dir = experiment ? dir / v.name : dir;
-    std::printf("%s\n", run_header(v, i, variants.size(), run_dir).c_str());
-    std::fflush(stdout);
-    VariantRun run = train_variant(v, run_dir, !o.resume.empty(), registry, o);
-    if (run.stopped_early) {
+  {
+    const PinnedThreads pinned(o.threads);  // the plot script below floats
+    for (std::size_t i = 0; i < variants.size(); ++i) {
+      const Variant& v = variants[i];
+      const fs::path run_dir = experiment ? dir / v.name : dir;
       std::printf(
-          "stopped after %lld steps; continue with --resume %s\n",
-          static_cast<long long>(o.stop_after_steps),
-          dir.string().c_str());
-      return 0;
+          "%s\n", run_header(v, i, variants.size(), run_dir, pinned).c_str());
+      std::fflush(stdout);
+      VariantRun run =
+          train_variant(v, run_dir, !o.resume.empty(), registry, o);
+      if (run.stopped_early) {
+        std::printf(
+            "stopped after %lld steps; continue with --resume %s\n",
+            static_cast<long long>(o.stop_after_steps),
+            dir.string().c_str());
+        return 0;
+      }
+      diverged |= run.outcome.diverged;
+      outcomes.push_back(std::move(run.outcome));
     }
-    diverged |= run.outcome.diverged;
-    outcomes.push_back(std::move(run.outcome));
   }
   if (experiment) {
     write_text_atomically(dir / "comparison.csv", comparison_csv(outcomes));

@@ -20,7 +20,6 @@
 #include "tools/cli/commands.h"
 #include "tools/cli/exit_codes.h"
 #include "tools/cli/install_layout.h"
-#include "tools/cli/openmp_wait.h"
 
 namespace {
 
@@ -87,8 +86,7 @@ int run(int argc, char** argv) {
   app.set_version_flag(
       "--version",
       "initforge " + initforge::cli::initforge_version() + " (oneDNN " +
-          initforge::onednn_version() +
-          ", OpenMP wait: " + initforge::cli::openmp_wait_text() + ")");
+          initforge::onednn_version() + ")");
   std::vector<std::pair<CLI::App*, CommandRunner>> commands;
   for (const Subcommand& sub : kSubcommands) {
     CLI::App* command = app.add_subcommand(sub.name, sub.help);
@@ -127,7 +125,6 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   using namespace initforge;
-  cli::choose_openmp_wait(argv);
   try {
     return run(argc, argv);
   } catch (const PluginError& e) {

@@ -61,11 +61,12 @@ std::string scheme_text(const ParamInitRecord& r) {
 void print_run_report(const RunReport& r) {
   std::printf("model    %s  (%s)\n", r.model.c_str(), r.config.c_str());
   std::printf(
-      "rng      %s  seed %llu  batch %lld  threads %d\n",
+      "rng      %s  seed %llu  batch %lld  threads %d (%s)\n",
       r.rng.c_str(),
       static_cast<unsigned long long>(r.seed),
       static_cast<long long>(r.batch),
-      r.threads);
+      r.threads,
+      r.thread_placement.c_str());
   std::printf(
       "input    %s %s\n", r.input.c_str(), shape_text(r.input_shape).c_str());
   std::printf(

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tools/cli/train_setup.h"
 
-#include <omp.h>
-
 #include "framework/core/error.h"
 #include "framework/model/builder.h"
 #include "framework/train/dataset.h"
@@ -61,7 +59,8 @@ std::string run_header(
     const Variant& variant,
     std::size_t index,
     std::size_t count,
-    const fs::path& run_dir) {
+    const fs::path& run_dir,
+    const PinnedThreads& threads) {
   const TrainConfig& train = *variant.config.train;
   std::string text = "training " + variant.config.name;
   if (count > 1) {
@@ -72,7 +71,8 @@ std::string run_header(
          std::to_string(train.epochs) +
          (train.epochs == 1 ? " epoch, batch " : " epochs, batch ") +
          std::to_string(train.batch_size) + ", " +
-         std::to_string(omp_get_max_threads()) + " threads)";
+         std::to_string(threads.threads()) + " threads, " +
+         threads.placement() + ")";
 }
 
 }  // namespace initforge::cli

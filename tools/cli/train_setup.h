@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "framework/core/pinned_threads.h"
 #include "framework/model/config_loader.h"
 #include "framework/plugin/registry.h"
 
@@ -26,12 +27,13 @@ void check_variants(
 /// a variant's dataset files are missing: fails before anything trains.
 void check_datasets(const std::vector<Variant>& variants);
 
-/// "training NAME -> DIR (E epochs, batch B, T threads)", with the variant's
-/// name and number when an experiment has several.
+/// "training NAME -> DIR (E epochs, batch B, T threads, placement)", with
+/// the variant's name and number when an experiment has several.
 std::string run_header(
     const Variant& variant,
     std::size_t index,
     std::size_t count,
-    const std::filesystem::path& run_dir);
+    const std::filesystem::path& run_dir,
+    const PinnedThreads& threads);
 
 }  // namespace initforge::cli
