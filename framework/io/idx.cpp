@@ -22,6 +22,8 @@ constexpr std::uint32_t kLabelsMagic = 0x00000801;
 // after reading what is there, instead of allocating the claimed size first.
 constexpr std::size_t kChunk = std::size_t{1} << 22;
 constexpr std::size_t kFirstChunk = std::size_t{1} << 16;
+constexpr std::uintmax_t kMinGzBuffer = 8192;  // zlib's default
+constexpr std::uintmax_t kMaxGzBuffer = std::uintmax_t{1} << 18;
 
 std::string hex32(std::uint32_t value) {
   char text[16];
@@ -44,7 +46,13 @@ class GzReader {
           std::string("cannot open: ") +
           (errno != 0 ? std::strerror(errno) : "out of memory"));
     }
-    gzbuffer(file_, 1U << 18);
+    // zlib's buffers are this size in and twice it out: big for the 26 MB
+    // datasets, no bigger than the file for small ones.
+    const std::uintmax_t bytes = std::filesystem::file_size(path, ec);
+    gzbuffer(
+        file_,
+        static_cast<unsigned>(std::clamp<std::uintmax_t>(
+            ec ? kMaxGzBuffer : bytes, kMinGzBuffer, kMaxGzBuffer)));
   }
   ~GzReader() {
     if (file_ != nullptr) {
