@@ -7,8 +7,11 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <exception>
+#include <fstream>
 #include <set>
 #include <system_error>
 #include <vector>
@@ -18,6 +21,7 @@
 #include <fcntl.h>
 #include <link.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "framework/core/error.h"
@@ -61,29 +65,53 @@ std::string proc_name(int fd) {
   return "/proc/self/fd/" + std::to_string(fd);
 }
 
-// glibc's dlopen returns an already loaded object whose name equals the one
-// asked for before it opens the file, and N is reused once closed.
-bool name_in_use(const std::string& name) {
-  struct Search {
-    const std::string* name;
-    bool found;
-  } search{&name, false};
-  ::dl_iterate_phdr(
-      [](dl_phdr_info* info, std::size_t, void* data) {
-        auto* s = static_cast<Search*>(data);
-        if (info->dlpi_name != nullptr && *s->name == info->dlpi_name) {
-          s->found = true;
-        }
-        return s->found ? 1 : 0;
-      },
-      &search);
-  return search.found;
+// Whether the mapping at `address` in this process is of the file `file`
+// (device and inode, from /proc/self/maps).
+bool mapped_from(std::uintptr_t address, const struct stat& file) {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    unsigned long start = 0, end = 0, inode = 0;  // sscanf's %lx and %lu
+    unsigned int major_dev = 0, minor_dev = 0;
+    if (std::sscanf(
+            line.c_str(),
+            "%lx-%lx %*s %*s %x:%x %lu",
+            &start,
+            &end,
+            &major_dev,
+            &minor_dev,
+            &inode) == 5 &&
+        address >= start && address < end) {
+      return inode == file.st_ino && major_dev == major(file.st_dev) &&
+             minor_dev == minor(file.st_dev);
+    }
+  }
+  return false;
 }
 
-// A descriptor of the same open file whose /proc name no loaded object has.
+// Whether dlopen(name) would return a loaded library other than `file`.
+// glibc matches names before files: a loaded object's name, and every alias
+// it got when its file was loaded again under another name (which
+// dl_iterate_phdr does not list); and N in /proc/self/fd/N is reused.
+bool name_taken_by_another(const std::string& name, const struct stat& file) {
+  // RTLD_NOLOAD: the loaded object answering to `name`, or to its file.
+  void* handle = ::dlopen(name.c_str(), RTLD_LAZY | RTLD_NOLOAD);
+  if (handle == nullptr) return false;
+  link_map* map = nullptr;
+  const bool same =
+      ::dlinfo(handle, RTLD_DI_LINKMAP, &map) == 0 && map != nullptr &&
+      mapped_from(reinterpret_cast<std::uintptr_t>(map->l_ld), file);
+  ::dlclose(handle);
+  return !same;
+}
+
+// A descriptor of the same open file whose /proc name leads dlopen to it.
 int fd_with_unused_name(
-    int fd, Descriptors& open_fds, const std::string& path) {
-  while (name_in_use(proc_name(fd))) {
+    int fd,
+    const struct stat& file,
+    Descriptors& open_fds,
+    const std::string& path) {
+  while (name_taken_by_another(proc_name(fd), file)) {
     fd = ::fcntl(fd, F_DUPFD_CLOEXEC, fd + 1);
     if (fd < 0) {
       throw PluginError(
@@ -172,7 +200,7 @@ std::shared_ptr<dll::shared_library> open_checked(
   if (checks.verify) checks.verify(fd);
 
   // RTLD_NOW: an unresolved symbol is an error here, not an abort later.
-  const int load_fd = fd_with_unused_name(fd, open_fds, path);
+  const int load_fd = fd_with_unused_name(fd, st, open_fds, path);
   auto lib = std::make_shared<dll::shared_library>();
   std::error_code ec;
   dlerror();  // clear any stale message

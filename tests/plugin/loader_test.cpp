@@ -181,6 +181,23 @@ TEST(Loader, SecondLibraryThroughAReusedDescriptorIsItself) {
       fixture("fixture_other").string());
 }
 
+// A file loaded again (into a second Registry) keeps its first name and gets
+// the new "/proc/self/fd/M" as an alias that dl_iterate_phdr does not list;
+// a later library opened as M must still be itself, not that file.
+TEST(Loader, LibraryThroughANameAnotherLoadLeftBehindIsItself) {
+  Registry first;
+  load_plugin(fixture("fixture_good"), first);
+  Registry second;
+  load_plugin(fixture("fixture_good"), second);
+  load_plugin(fixture("fixture_other"), second);
+  EXPECT_EQ(
+      second.names(),
+      (std::vector<std::string>{"fixture_const", "fixture_other"}));
+  EXPECT_EQ(
+      second.find("fixture_other").library_path,
+      fixture("fixture_other").string());
+}
+
 TEST(Loader, FifoIsRefusedWithoutBlocking) {
   const TempDir dir;
   const fs::path fifo = dir.path() / "libfifo.so";
