@@ -28,15 +28,23 @@ void on_every_thread(int threads, Set set) {
 
 }  // namespace
 
-std::vector<int> allowed_cpus() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
+namespace {
+
+std::vector<int> cpus_in(const cpu_set_t& set) {
   std::vector<int> cpus;
-  if (sched_getaffinity(0, sizeof set, &set) != 0) return cpus;
   for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
     if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
   }
   return cpus;
+}
+
+}  // namespace
+
+std::vector<int> allowed_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return {};
+  return cpus_in(set);
 }
 
 PinnedThreads::PinnedThreads(int threads)
@@ -51,27 +59,29 @@ PinnedThreads::PinnedThreads(int threads)
     placement_ = std::string("placed by ") + name;
     return;
   }
-  const std::vector<int> cpus = allowed_cpus();
-  if (cpus.size() < 2 ||
-      sched_getaffinity(0, sizeof allowed_, &allowed_) != 0) {
+  const std::vector<int> cpus =
+      sched_getaffinity(0, sizeof allowed_, &allowed_) == 0
+          ? cpus_in(allowed_)
+          : std::vector<int>{};
+  if (cpus.size() < 2) {
     placement_ = "not pinned: fewer than two CPUs allowed";
     return;
   }
   // More threads than CPUs share them round-robin.
-  on_every_thread(threads_, [&cpus](int t) {
+  std::vector<int> cpu_of(static_cast<std::size_t>(threads_));
+  placement_ = "one CPU per thread (CPUs ";
+  for (std::size_t t = 0; t < cpu_of.size(); ++t) {
+    cpu_of[t] = cpus[t % cpus.size()];
+    placement_ += (t > 0 ? "," : "") + std::to_string(cpu_of[t]);
+  }
+  placement_ += ")";
+  on_every_thread(threads_, [&cpu_of](int t) {
     cpu_set_t one;
     CPU_ZERO(&one);
-    CPU_SET(cpus[static_cast<std::size_t>(t) % cpus.size()], &one);
+    CPU_SET(cpu_of[static_cast<std::size_t>(t)], &one);
     pthread_setaffinity_np(pthread_self(), sizeof one, &one);
   });
   pinned_ = true;
-  placement_ = "one CPU per thread (CPUs ";
-  for (int t = 0; t < threads_; ++t) {
-    if (t > 0) placement_ += ",";
-    placement_ +=
-        std::to_string(cpus[static_cast<std::size_t>(t) % cpus.size()]);
-  }
-  placement_ += ")";
 }
 
 PinnedThreads::~PinnedThreads() {
