@@ -61,7 +61,7 @@ TEST(FuzzRegressions, EveryInputEndsInABadInputError) {
     for (const fs::path& input : inputs_of(dir)) {
       const std::string bytes = read_bytes(input);
       bool threw_bad_input = true;
-      const auto finding = unexpected_failure([&] {
+      const auto finding = unexpected_failure([&, entry = entry] {
         entry(bytes, context());
         threw_bad_input = false;
       });

@@ -118,7 +118,7 @@ TEST(FillChecked, NanPluginPassesWithoutCheckAndFailsWithIt) {
   const auto init = registry.create("fixture_nan", {});
   const std::string library = fixture("fixture_nan").string();
   FillChecks checks{.scheme = "fixture_nan", .library_path = library};
-  EXPECT_NO_THROW(Fill(*init, Shape{4, 3}, checks)());
+  EXPECT_NO_THROW((Fill{*init, Shape{4, 3}, checks})());
   checks.check_finite = true;
   EXPECT_EQ(
       plugin_error(Fill{*init, Shape{4, 3}, checks}, library),
@@ -171,10 +171,10 @@ TEST(FillChecked, FiniteValuesAndExtremesPass) {
       {{0, std::numeric_limits<float>::max()},
        {1, -std::numeric_limits<float>::max()},
        {2, std::numeric_limits<float>::denorm_min()}});
-  EXPECT_NO_THROW(Fill(
+  EXPECT_NO_THROW((Fill{
       init,
       Shape{3},
-      {.scheme = "p", .library_path = "", .check_finite = true})());
+      {.scheme = "p", .library_path = "", .check_finite = true}})());
 }
 
 }  // namespace

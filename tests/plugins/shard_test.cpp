@@ -116,10 +116,12 @@ TEST(ShardFill, EveryElementwiseSchemeMatchesTheFullFillSlice) {
 
 TEST(ShardFill, IndexDependentSchemesRefuseARangeOutsideTheParameter) {
   for (const std::string name : {"eye", "dirac"}) {
-    const auto& [args, shape] = kSpecial.at(name);
+    const auto& special = kSpecial.at(name);
+    const Shape& shape = special.second;
     const ParamSpec p{shape};
-    const std::string message = message_of<InvalidArgument>(
-        [&] { fill_range(*make(name, args), p, shape.numel() - 2, 5); });
+    const std::string message = message_of<InvalidArgument>([&] {
+      fill_range(*make(name, special.first), p, shape.numel() - 2, 5);
+    });
     EXPECT_NE(
         message.find("lie outside shape " + shape.to_string()),
         std::string::npos)

@@ -153,7 +153,7 @@ std::vector<Case> variance_scaling_cases(
          {std::pair{"fan_in", fan_in},
           std::pair{"fan_out", fan_out},
           std::pair{"fan_avg", (fan_in + fan_out) / 2}}) {
-      const auto args = [&](const char* distribution) {
+      const auto args = [&, mode = mode](const char* distribution) {
         return ArgList{
             {"scale", scale},
             {"mode", std::string(mode)},

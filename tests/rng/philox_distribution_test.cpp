@@ -51,8 +51,9 @@ TEST(PhiloxUniform, PassesKsAndStaysInsideBounds) {
     const double sd = (to - from) / std::sqrt(12.0);
     EXPECT_NEAR(m.mean, (from + to) / 2, testing::mean_tolerance(sd, kN));
     EXPECT_NEAR(m.std, sd, testing::std_tolerance(sd, kN, 5.0, -1.2));
-    const auto ks = testing::ks_test(
-        x, [&](double v) { return testing::uniform_cdf(v, from, to); });
+    const auto ks = testing::ks_test(x, [from = from, to = to](double v) {
+      return testing::uniform_cdf(v, from, to);
+    });
     EXPECT_GT(ks.p_value, kMinP) << from << ", " << to << " D=" << ks.statistic;
   }
 }
@@ -103,8 +104,9 @@ TEST(PhiloxNormal, PassesKsWithMatchingMoments) {
     EXPECT_NEAR(m.mean, mu, testing::mean_tolerance(sd, kN))
         << mu << ", " << sd;
     EXPECT_NEAR(m.std, sd, testing::std_tolerance(sd, kN)) << mu << ", " << sd;
-    const auto ks = testing::ks_test(
-        x, [&](double v) { return testing::normal_cdf(v, mu, sd); });
+    const auto ks = testing::ks_test(x, [mu = mu, sd = sd](double v) {
+      return testing::normal_cdf(v, mu, sd);
+    });
     EXPECT_GT(ks.p_value, kMinP) << mu << ", " << sd << " D=" << ks.statistic;
   }
 }

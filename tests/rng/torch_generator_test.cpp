@@ -252,8 +252,8 @@ TEST(TorchGenerator, TruncatedNormalRejectsBadArguments) {
 }
 
 TEST(TorchGenerator, ThreadCountDoesNotChangeLargeFills) {
-  const std::size_t n = (1U << 17) + 5;  // parallel path, with a tail
-  auto fill = [n](int threads) {
+  constexpr std::size_t n = (1U << 17) + 5;  // parallel path, with a tail
+  auto fill = [](int threads) {
     const ThreadCount team(threads);
     auto gen = torch_gen(13);
     std::vector<float> v(3 * n);

@@ -21,5 +21,5 @@ set_source_files_properties(
 set_source_files_properties(
   ${_philox_dir}/philox_avx512.cpp
   PROPERTIES COMPILE_OPTIONS
-             "-mavx512f;-mavx2;-mfma;-ffp-contract=off;-O3;-Wno-maybe-uninitialized")
+             "-mavx512f;-mavx2;-mfma;-ffp-contract=off;-O3;$<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>")
 unset(_philox_dir)
