@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (fuzz preset: clang-15, ASan + UBSan) and runs
-# each for SECONDS (default 60): tools/fuzz.sh [SECONDS [TARGET...]].
+# Builds the libFuzzer targets (in the asan preset's tree: clang-15, ASan +
+# UBSan) and runs each for SECONDS (default 60):
+# tools/fuzz.sh [SECONDS [TARGET...]].
 # Targets: config weights checkpoint npy idx arg (tests/fuzz/). Seeds come
 # from configs/, tests/data and initforge's own writers (fuzz_seeds); the
-# growing corpus stays in build/fuzz/corpus/TARGET. Exits non-zero on any
+# growing corpus stays in build/asan/corpus/TARGET. Exits non-zero on any
 # finding (crash, leak, sanitizer report, timeout, unexpected exception);
-# the input is saved as build/fuzz/findings/TARGET/crash-* (copy it to
+# the input is saved as build/asan/findings/TARGET/crash-* (copy it to
 # tests/data/fuzz_regressions/TARGET/ and fix the reader).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,10 +17,10 @@ targets=("$@")
 
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-cmake --preset fuzz "${launcher[@]}" >/dev/null
-cmake --build --preset fuzz --target initforge_fuzzers
+cmake --preset asan "${launcher[@]}" >/dev/null
+cmake --build --preset asan --target initforge_fuzzers
 
-build=build/fuzz
+build=build/asan
 seeds=$build/seeds
 rm -rf "$seeds" "$build/findings" "$build/tmp"
 mkdir -p "$seeds"/{config,npy} "$build/tmp"

@@ -25,7 +25,7 @@ packages=(
   libopenblas0-pthread
   dataset-fashion-mnist python3-matplotlib
   libgtest-dev libgmock-dev libbenchmark-dev
-  # the fuzz preset: clang's libFuzzer, and its OpenMP (libomp) headers
+  # the asan preset (suite and fuzz targets): clang, libFuzzer, libomp
   clang-15 libfuzzer-15-dev libomp-15-dev
 )
 print=0
