@@ -15,10 +15,8 @@ shift || true
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=(config weights checkpoint npy idx arg)
 
-launcher=()
-command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-cmake --preset asan "${launcher[@]}" >/dev/null
-cmake --build --preset asan --target initforge_fuzzers
+# Configured exactly as tools/test.sh asan does, so the two share one build.
+tools/build.sh asan initforge_fuzzers
 
 build=build/asan
 seeds=$build/seeds
