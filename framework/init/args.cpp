@@ -35,6 +35,31 @@ ArgSpec ArgSpec::integer(std::string name, std::int64_t def, std::string doc) {
   return spec;
 }
 
+ArgSpec ArgSpec::required_integer(std::string name, std::string doc) {
+  ArgSpec spec;
+  spec.name = std::move(name);
+  spec.type = ArgType::Integer;
+  spec.doc = std::move(doc);
+  return spec;
+}
+
+ArgSpec ArgSpec::int_pair(std::string name, IntPair def, std::string doc) {
+  ArgSpec spec;
+  spec.name = std::move(name);
+  spec.type = ArgType::IntegerPair;
+  spec.default_value = def;
+  spec.doc = std::move(doc);
+  return spec;
+}
+
+ArgSpec ArgSpec::required_int_pair(std::string name, std::string doc) {
+  ArgSpec spec;
+  spec.name = std::move(name);
+  spec.type = ArgType::IntegerPair;
+  spec.doc = std::move(doc);
+  return spec;
+}
+
 ArgSpec ArgSpec::boolean(std::string name, bool def, std::string doc) {
   ArgSpec spec;
   spec.name = std::move(name);
@@ -132,26 +157,25 @@ const std::string& Args::string(const std::string& name) const {
   wrong_type(name, value, "a string");
 }
 
+IntPair Args::int_pair(const std::string& name) const {
+  const ArgValue& value = get(name);
+  if (const auto* p = std::get_if<IntPair>(&value)) return *p;
+  wrong_type(name, value, "an integer pair");
+}
+
 bool Args::has(const std::string& name) const {
   return values_.contains(name);
 }
 
 namespace {
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& item : items) {
-    if (!out.empty()) out += ", ";
-    out += item;
-  }
-  return out;
-}
-
 [[noreturn]] void expected(
     const ArgSpec& spec, const std::string& what, const ArgValue& got) {
   throw ArgumentError(
       spec.name, "expected " + what + "; got " + to_string(got));
 }
+
+}  // namespace
 
 std::string describe(ArgType type) {
   switch (type) {
@@ -163,12 +187,17 @@ std::string describe(ArgType type) {
       return "true or false";
     case ArgType::String:
       return "a string";
+    case ArgType::IntegerPair:
+      return "an integer or [height, width]";
   }
   return "a value";
 }
 
+namespace {
+
 void check_range(const ArgSpec& spec, double x, const ArgValue& given) {
-  const std::string kind = describe(spec.type);
+  const std::string kind =
+      spec.type == ArgType::IntegerPair ? "integers" : describe(spec.type);
   if (spec.min && (spec.min_exclusive ? !(x > *spec.min) : !(x >= *spec.min))) {
     expected(
         spec,
@@ -178,6 +207,17 @@ void check_range(const ArgSpec& spec, double x, const ArgValue& given) {
   if (spec.max && !(x <= *spec.max)) {
     expected(spec, kind + " <= " + format_double(*spec.max), given);
   }
+}
+
+// An integer given as 2 or 2.0 (JSON configs write both); nullopt otherwise.
+std::optional<std::int64_t> as_integer(const ArgValue& given) {
+  if (const auto* i = std::get_if<std::int64_t>(&given)) return *i;
+  if (const auto* d = std::get_if<double>(&given)) {
+    if (std::trunc(*d) == *d && std::fabs(*d) < 0x1p63) {
+      return static_cast<std::int64_t>(*d);
+    }
+  }
+  return std::nullopt;
 }
 
 // Converts `given` to the spec's type and checks range / choices.
@@ -197,20 +237,25 @@ ArgValue convert(const ArgSpec& spec, const ArgValue& given) {
       return x;
     }
     case ArgType::Integer: {
-      std::int64_t n = 0;
-      if (const auto* i = std::get_if<std::int64_t>(&given)) {
-        n = *i;
-      } else if (const auto* d = std::get_if<double>(&given)) {
-        // 2.0 from a JSON config is an integer; 2.5 and 1e300 are not.
-        if (!(std::trunc(*d) == *d && std::fabs(*d) < 0x1p63)) {
-          expected(spec, "an integer", given);
-        }
-        n = static_cast<std::int64_t>(*d);
+      // 2.0 from a JSON config is an integer; 2.5 and 1e300 are not.
+      const auto n = as_integer(given);
+      if (!n) expected(spec, "an integer", given);
+      check_range(spec, static_cast<double>(*n), given);
+      return *n;
+    }
+    case ArgType::IntegerPair: {
+      IntPair pair{};
+      if (const auto* p = std::get_if<IntPair>(&given)) {
+        pair = *p;
+      } else if (const auto n = as_integer(given)) {
+        pair = {*n, *n};
       } else {
-        expected(spec, "an integer", given);
+        expected(spec, describe(spec.type), given);
       }
-      check_range(spec, static_cast<double>(n), given);
-      return n;
+      for (const std::int64_t n : pair) {
+        check_range(spec, static_cast<double>(n), given);
+      }
+      return pair;
     }
     case ArgType::Boolean:
       if (!std::holds_alternative<bool>(given)) {
@@ -228,7 +273,7 @@ ArgValue convert(const ArgSpec& spec, const ArgValue& given) {
         // comparison ignores case, so plugins compare plain strings.
         if (c == key) return c;
       }
-      expected(spec, "one of " + join(spec.choices), given);
+      expected(spec, "one of " + join_comma(spec.choices), given);
     }
   }
   return given;
@@ -256,7 +301,7 @@ Args bind_args(
       }
       const std::string hint = closest_match(name, known);
       message += hint.empty() ? ";" : "; did you mean \"" + hint + "\"?";
-      throw ArgumentError(name, message + " known: " + join(known));
+      throw ArgumentError(name, message + " known: " + join_comma(known));
     }
     if (values.contains(name)) {
       throw ArgumentError(name, "argument \"" + name + "\" is given twice");
@@ -282,6 +327,9 @@ std::string to_string(const ArgValue& value) {
     return std::to_string(*i);
   }
   if (const auto* d = std::get_if<double>(&value)) return format_double(*d);
+  if (const auto* p = std::get_if<IntPair>(&value)) {
+    return "[" + std::to_string((*p)[0]) + ", " + std::to_string((*p)[1]) + "]";
+  }
   std::string out = "\"";
   for (const char c : std::get<std::string>(value)) {
     if (c == '"' || c == '\\') {
@@ -309,6 +357,8 @@ std::string_view to_string(ArgType type) {
       return "boolean";
     case ArgType::String:
       return "string";
+    case ArgType::IntegerPair:
+      return "int_pair";
   }
   return "unknown";
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -13,14 +14,23 @@
 
 namespace initforge {
 
-/// One argument value, as a config or the command line gives it.
-using ArgValue = std::variant<bool, std::int64_t, double, std::string>;
+/// Two integers, (height, width): a layer's kernel size, stride, padding.
+using IntPair = std::array<std::int64_t, 2>;
+
+/// One argument value, as a config or the command line gives it. IntPair is
+/// last so the other alternatives keep their index for built plugins.
+using ArgValue = std::variant<bool, std::int64_t, double, std::string, IntPair>;
+
+/// Arguments as given, in order: name -> value.
+using ArgList = std::vector<std::pair<std::string, ArgValue>>;
 
 enum class ArgType {
   Number,   // double; an integer literal is accepted and converted
   Integer,  // int64
   Boolean,
-  String,  // usually with `choices`
+  String,       // usually with `choices`
+  IntegerPair,  // an integer n (meaning [n, n]) or [height, width]; bounds
+                // apply to both
 };
 
 /// Declared schema of one scheme argument: what `initforge plugins --json`
@@ -40,6 +50,9 @@ struct INITFORGE_API ArgSpec {
   static ArgSpec number(std::string name, double def, std::string doc);
   static ArgSpec required_number(std::string name, std::string doc);
   static ArgSpec integer(std::string name, std::int64_t def, std::string doc);
+  static ArgSpec required_integer(std::string name, std::string doc);
+  static ArgSpec int_pair(std::string name, IntPair def, std::string doc);
+  static ArgSpec required_int_pair(std::string name, std::string doc);
   static ArgSpec boolean(std::string name, bool def, std::string doc);
   static ArgSpec choice(
       std::string name,
@@ -63,6 +76,7 @@ class INITFORGE_API Args {
   std::int64_t integer(const std::string& name) const;
   bool boolean(const std::string& name) const;
   const std::string& string(const std::string& name) const;
+  IntPair int_pair(const std::string& name) const;
   bool has(const std::string& name) const;
   const std::map<std::string, ArgValue>& values() const {
     return values_;
@@ -84,5 +98,7 @@ INITFORGE_API Args bind_args(
 /// JSON-like text of a value: 0.5, 3, true, "fan_in".
 INITFORGE_API std::string to_string(const ArgValue& value);
 INITFORGE_API std::string_view to_string(ArgType type);
+/// What a value of this type looks like: "an integer or [height, width]".
+INITFORGE_API std::string describe(ArgType type);
 
 }  // namespace initforge

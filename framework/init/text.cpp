@@ -51,6 +51,15 @@ std::string closest_match(
   return best_distance <= limit ? best : std::string();
 }
 
+std::string join_comma(std::span<const std::string> items) {
+  std::string out;
+  for (const std::string& item : items) {
+    if (!out.empty()) out += ", ";
+    out += item;
+  }
+  return out;
+}
+
 std::string format_double(double value) {
   char buffer[64];
   const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);

@@ -17,6 +17,9 @@ INITFORGE_API std::string to_lower(std::string_view text);
 INITFORGE_API std::string closest_match(
     std::string_view word, std::span<const std::string> candidates);
 
+/// "a, b, c": the items joined by ", " (for "expected one of ..." lists).
+INITFORGE_API std::string join_comma(std::span<const std::string> items);
+
 /// Shortest decimal text that reads back as the same double ("0.1", "2").
 INITFORGE_API std::string format_double(double value);
 

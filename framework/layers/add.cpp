@@ -8,7 +8,6 @@
 
 #include "framework/core/error.h"
 #include "framework/layers/dnnl_util.h"
-#include "framework/layers/layer_impls.h"
 
 namespace initforge::layers_detail {
 namespace {
@@ -101,10 +100,7 @@ class Add final : public Layer {
   std::unordered_map<int, memory> args_;
 };
 
-}  // namespace
-
-std::unique_ptr<Layer> make_add(
-    const AddOptions& /*options*/, std::span<const Shape> inputs) {
+std::unique_ptr<Layer> make_add(std::span<const Shape> inputs) {
   if (inputs.size() < 2) {
     throw ShapeError(
         "Add: expected at least 2 inputs, got " +
@@ -122,4 +118,13 @@ std::unique_ptr<Layer> make_add(
   return std::make_unique<Add>(inputs[0], inputs.size());
 }
 
+const LayerRegistration kAdd{LayerType{
+    .name = "Add",
+    .doc = "elementwise sum of two or more inputs of one shape (residuals)",
+    .inputs = LayerInputs::TwoOrMore,
+    .make = [](const Args&, std::span<const Shape> inputs) {
+      return make_add(inputs);
+    }}};
+
+}  // namespace
 }  // namespace initforge::layers_detail

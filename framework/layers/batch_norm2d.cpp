@@ -11,10 +11,14 @@
 #include "framework/core/error.h"
 #include "framework/layers/dense_backward.h"
 #include "framework/layers/dnnl_util.h"
-#include "framework/layers/layer_impls.h"
 
 namespace initforge::layers_detail {
 namespace {
+
+struct BatchNorm2dOptions {
+  double eps = 1e-5;
+  double momentum = 0.1;
+};
 
 using dnnl::batch_normalization_backward;
 using dnnl::batch_normalization_forward;
@@ -276,8 +280,6 @@ class BatchNorm2d final : public Layer {
   memory diff_src_buffer_;
 };
 
-}  // namespace
-
 std::unique_ptr<Layer> make_batch_norm2d(
     const BatchNorm2dOptions& options, std::span<const Shape> inputs) {
   expect_input_count("BatchNorm2d", inputs, 1);
@@ -288,17 +290,27 @@ std::unique_ptr<Layer> make_batch_norm2d(
         "sample, got " +
         in.to_string());
   }
-  if (!(options.eps > 0.0) || !std::isfinite(options.eps)) {
-    throw InvalidArgument(
-        "BatchNorm2d: expected a finite eps > 0, got " +
-        std::to_string(options.eps));
-  }
-  if (!(options.momentum >= 0.0 && options.momentum <= 1.0)) {
-    throw InvalidArgument(
-        "BatchNorm2d: expected momentum in [0, 1], got " +
-        std::to_string(options.momentum));
-  }
   return std::make_unique<BatchNorm2d>(options, in);
 }
 
+// nn.BatchNorm2d.reset_parameters: weight ones, bias zeros; running_mean
+// zeros and running_var ones (buffers()).
+const LayerRegistration kBatchNorm2d{LayerType{
+    .name = "BatchNorm2d",
+    .doc = "per-channel batch normalization over [channels, height, "
+           "width]; buffers running_mean (0) and running_var (1)",
+    .args =
+        {ArgSpec::number("eps", 1e-5, "added to the variance").greater_than(0),
+         ArgSpec::number("momentum", 0.1, "running statistics' update rate")
+             .at_least(0)
+             .at_most(1)},
+    .params =
+        {{"weight", "ones", {}, "", "[channels]"},
+         {"bias", "zeros", {}, "", "[channels]"}},
+    .make = [](const Args& a, std::span<const Shape> inputs) {
+      return make_batch_norm2d(
+          {.eps = a.number("eps"), .momentum = a.number("momentum")}, inputs);
+    }}};
+
+}  // namespace
 }  // namespace initforge::layers_detail

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // Conv2d on oneDNN's direct convolution: stride, padding, dilation, groups.
 
+#include <cmath>
+
 #include "framework/core/error.h"
 #include "framework/layers/dense_layer.h"
 #include "framework/layers/dnnl_util.h"
-#include "framework/layers/layer_impls.h"
 
 namespace initforge::layers_detail {
 namespace {
@@ -12,6 +13,16 @@ namespace {
 using dnnl::convolution_backward_data;
 using dnnl::convolution_backward_weights;
 using dnnl::convolution_forward;
+
+struct Conv2dOptions {
+  std::int64_t out_channels = 0;
+  IntPair kernel_size{0, 0};
+  IntPair stride{1, 1};
+  IntPair padding{0, 0};
+  IntPair dilation{1, 1};
+  std::int64_t groups = 1;
+  bool bias = true;
+};
 
 // PyTorch's weight shape [out, in/g, kh, kw].
 Shape weight_shape(const Conv2dOptions& o, const Shape& input) {
@@ -30,7 +41,7 @@ memory::dims weight_dims(const Conv2dOptions& o, const Shape& input) {
 
 class Conv2d final : public DenseLayer {
  public:
-  Conv2d(const Conv2dOptions& options, const Shape& input, const Pair& out)
+  Conv2d(const Conv2dOptions& options, const Shape& input, const IntPair& out)
       : DenseLayer(
             "Conv2d",
             weight_shape(options, input),
@@ -106,8 +117,6 @@ class Conv2d final : public DenseLayer {
   Shape output_;
 };
 
-}  // namespace
-
 std::unique_ptr<Layer> make_conv2d(
     const Conv2dOptions& options, std::span<const Shape> inputs) {
   expect_input_count("Conv2d", inputs, 1);
@@ -119,34 +128,68 @@ std::unique_ptr<Layer> make_conv2d(
         in.to_string());
   }
   const auto& o = options;
-  if (o.out_channels <= 0) {
-    throw ShapeError(
-        "Conv2d: expected out_channels > 0, got " +
-        std::to_string(o.out_channels));
-  }
-  expect_at_least("Conv2d", "kernel_size", o.kernel_size, 1);
-  expect_at_least("Conv2d", "stride", o.stride, 1);
-  expect_at_least("Conv2d", "padding", o.padding, 0);
-  expect_at_least("Conv2d", "dilation", o.dilation, 1);
-  if (o.groups <= 0) {
-    throw ShapeError(
-        "Conv2d: expected groups > 0, got " + std::to_string(o.groups));
-  }
   if (in[0] % o.groups != 0) {
     throw ShapeError(
         "Conv2d: expected in_channels divisible by groups " +
         std::to_string(o.groups) + ", got in_channels " +
         std::to_string(in[0]) + " (input " + in.to_string() + ")");
   }
-  if (o.out_channels % o.groups != 0) {
-    throw ShapeError(
-        "Conv2d: expected out_channels divisible by groups " +
-        std::to_string(o.groups) + ", got out_channels " +
-        std::to_string(o.out_channels));
-  }
-  const Pair out = spatial_output(
+  const IntPair out = spatial_output(
       "Conv2d", {in[1], in[2]}, o.kernel_size, o.stride, o.padding, o.dilation);
   return std::make_unique<Conv2d>(options, in, out);
 }
 
+// nn.Conv2d.reset_parameters: as nn.Linear's, fans from [out, in/g, kh, kw].
+const LayerRegistration kConv2d{LayerType{
+    .name = "Conv2d",
+    .doc = "2-D convolution over [channels, height, width]",
+    .args =
+        {ArgSpec::required_integer("out_channels", "output channels")
+             .at_least(1),
+         ArgSpec::required_int_pair("kernel_size", "kernel height, width")
+             .at_least(1)
+             .at_most(kMaxSpatialOption),
+         ArgSpec::int_pair("stride", {1, 1}, "step between outputs")
+             .at_least(1)
+             .at_most(kMaxSpatialOption),
+         ArgSpec::int_pair("padding", {0, 0}, "zeros added on each side")
+             .at_least(0)
+             .at_most(kMaxSpatialOption),
+         ArgSpec::int_pair("dilation", {1, 1}, "spacing between kernel taps")
+             .at_least(1)
+             .at_most(kMaxSpatialOption),
+         ArgSpec::integer("groups", 1, "blocked connections in to out")
+             .at_least(1),
+         ArgSpec::boolean("bias", true, "learn an additive bias")},
+    .params =
+        {{"weight",
+          "kaiming_uniform",
+          {{"a", std::sqrt(5.0)}},
+          "",
+          "[out_channels, in_channels / groups, kh, kw]"},
+         {"bias", "fan_in_uniform", {}, "bias", "[out_channels]"}},
+    .check =
+        [](const Args& a) {
+          if (a.integer("out_channels") % a.integer("groups") != 0) {
+            throw ArgumentError(
+                "groups",
+                "out_channels (" + std::to_string(a.integer("out_channels")) +
+                    ") must be divisible by groups; got " +
+                    std::to_string(a.integer("groups")));
+          }
+        },
+    .make =
+        [](const Args& a, std::span<const Shape> inputs) {
+          return make_conv2d(
+              {.out_channels = a.integer("out_channels"),
+               .kernel_size = a.int_pair("kernel_size"),
+               .stride = a.int_pair("stride"),
+               .padding = a.int_pair("padding"),
+               .dilation = a.int_pair("dilation"),
+               .groups = a.integer("groups"),
+               .bias = a.boolean("bias")},
+              inputs);
+        }}};
+
+}  // namespace
 }  // namespace initforge::layers_detail

@@ -107,14 +107,14 @@ void expect_views(
   }
 }
 
-std::string pair_text(const Pair& pair) {
+std::string pair_text(const IntPair& pair) {
   return std::to_string(pair[0]) + "x" + std::to_string(pair[1]);
 }
 
 void expect_at_least(
     std::string_view type,
     std::string_view name,
-    const Pair& option,
+    const IntPair& option,
     std::int64_t minimum) {
   for (std::int64_t v : option) {
     if (v < minimum || v > kMaxSpatialOption) {
@@ -126,16 +126,16 @@ void expect_at_least(
   }
 }
 
-Pair spatial_output(
+IntPair spatial_output(
     std::string_view type,
-    const Pair& input,
-    const Pair& kernel,
-    const Pair& stride,
-    const Pair& padding,
-    const Pair& dilation) {
-  Pair extent{};
-  Pair padded{};
-  Pair output{};
+    const IntPair& input,
+    const IntPair& kernel,
+    const IntPair& stride,
+    const IntPair& padding,
+    const IntPair& dilation) {
+  IntPair extent{};
+  IntPair padded{};
+  IntPair output{};
   for (std::size_t a = 0; a < 2; ++a) {
     if (input[a] > (std::int64_t{1} << 60)) {  // keeps the sums below exact
       throw ShapeError(

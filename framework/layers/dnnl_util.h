@@ -58,7 +58,7 @@ void expect_views(
     std::span<const Shape> expected);
 
 /// "3x5" for (height, width).
-std::string pair_text(const Pair& pair);
+std::string pair_text(const IntPair& pair);
 
 /// Largest kernel/stride/padding/dilation accepted (keeps the size
 /// arithmetic far from int64 overflow).
@@ -69,18 +69,18 @@ inline constexpr std::int64_t kMaxSpatialOption = std::int64_t{1} << 30;
 void expect_at_least(
     std::string_view type,
     std::string_view name,
-    const Pair& option,
+    const IntPair& option,
     std::int64_t minimum);
 
 /// PyTorch's output size per axis, floor((in + 2p - (d(k-1)+1)) / s) + 1;
 /// throws ShapeError when the dilated kernel does not fit the padded input.
-Pair spatial_output(
+IntPair spatial_output(
     std::string_view type,
-    const Pair& input,
-    const Pair& kernel,
-    const Pair& stride,
-    const Pair& padding,
-    const Pair& dilation);
+    const IntPair& input,
+    const IntPair& kernel,
+    const IntPair& stride,
+    const IntPair& padding,
+    const IntPair& dilation);
 
 /// Brings a layer's input into the layout its primitive chose. Prepared once;
 /// a no-op when the producer already delivers that layout.

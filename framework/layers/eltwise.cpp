@@ -5,11 +5,11 @@
 
 #include <cmath>
 #include <string>
-#include <variant>
+#include <utility>
+#include <vector>
 
 #include "framework/core/error.h"
 #include "framework/layers/dnnl_util.h"
-#include "framework/layers/layer_impls.h"
 #include "framework/layers/same_layout_layer.h"
 
 namespace initforge::layers_detail {
@@ -18,11 +18,14 @@ namespace {
 class Eltwise final : public SameLayoutLayer {
  public:
   Eltwise(
-      std::string_view type,
+      std::string type,
       const Shape& shape,
       dnnl::algorithm algorithm,
       float alpha)
-      : type_(type), shape_(shape), algorithm_(algorithm), alpha_(alpha) {}
+      : type_(std::move(type)),
+        shape_(shape),
+        algorithm_(algorithm),
+        alpha_(alpha) {}
 
   std::string_view type() const override {
     return type_;
@@ -58,60 +61,75 @@ class Eltwise final : public SameLayoutLayer {
   }
 
  private:
-  std::string_view type_;  // one of kLayerTypeNames: static storage
+  std::string type_;
   Shape shape_;
   dnnl::algorithm algorithm_;
   float alpha_;
 };
 
-struct Activation {
-  dnnl::algorithm algorithm;
-  float alpha = 0.0f;
-};
-
-Activation activation_of(const LayerOptions& options) {
-  using dnnl::algorithm;
-  if (const auto* leaky = std::get_if<LeakyReLUOptions>(&options)) {
-    if (!std::isfinite(leaky->negative_slope)) {
-      throw InvalidArgument(
-          "LeakyReLU: expected a finite negative_slope, got " +
-          std::to_string(leaky->negative_slope));
-    }
-    return {algorithm::eltwise_relu, static_cast<float>(leaky->negative_slope)};
-  }
-  if (const auto* gelu = std::get_if<GELUOptions>(&options)) {
-    if (gelu->approximate == "none") {
-      return {algorithm::eltwise_gelu_erf};
-    }
-    if (gelu->approximate == "tanh") {
-      return {algorithm::eltwise_gelu_tanh};
-    }
-    throw InvalidArgument(
-        "GELU: expected approximate \"none\" or \"tanh\", got \"" +
-        gelu->approximate + "\"");
-  }
-  if (std::holds_alternative<TanhOptions>(options)) {
-    return {algorithm::eltwise_tanh};
-  }
-  if (std::holds_alternative<SigmoidOptions>(options)) {
-    return {algorithm::eltwise_logistic};
-  }
-  if (std::holds_alternative<ReLUOptions>(options)) {
-    return {algorithm::eltwise_relu};
-  }
-  throw UsageError(
-      "make_eltwise: " + std::string(layer_type_name(options)) +
-      " is not an elementwise activation");
+// The activations ReLU, LeakyReLU, Tanh, Sigmoid and GELU: one type each,
+// all on the eltwise primitive. None owns parameters.
+LayerType activation(
+    std::string name,
+    std::string doc,
+    std::vector<ArgSpec> args,
+    dnnl::algorithm (*algorithm)(const Args&),
+    float (*alpha)(const Args&)) {
+  LayerType type{.name = name, .doc = std::move(doc), .args = std::move(args)};
+  type.make = [name, algorithm, alpha](
+                  const Args& a,
+                  std::span<const Shape> inputs) -> std::unique_ptr<Layer> {
+    expect_input_count(name, inputs, 1);
+    return std::make_unique<Eltwise>(name, inputs[0], algorithm(a), alpha(a));
+  };
+  return type;
 }
+
+using dnnl::algorithm;
+float no_alpha(const Args&) {
+  return 0.0f;
+}
+
+const LayerRegistration kReLU{activation(
+    "ReLU",
+    "max(x, 0)",
+    {},
+    [](const Args&) { return algorithm::eltwise_relu; },
+    no_alpha)};
+
+const LayerRegistration kLeakyReLU{activation(
+    "LeakyReLU",
+    "max(x, 0) + negative_slope * min(x, 0)",
+    {ArgSpec::number("negative_slope", 0.01, "slope for x < 0")},
+    [](const Args&) { return algorithm::eltwise_relu; },
+    [](const Args& a) {
+      return static_cast<float>(a.number("negative_slope"));
+    })};
+
+const LayerRegistration kTanh{activation(
+    "Tanh",
+    "tanh(x)",
+    {},
+    [](const Args&) { return algorithm::eltwise_tanh; },
+    no_alpha)};
+
+const LayerRegistration kSigmoid{activation(
+    "Sigmoid",
+    "1 / (1 + exp(-x))",
+    {},
+    [](const Args&) { return algorithm::eltwise_logistic; },
+    no_alpha)};
+
+const LayerRegistration kGELU{activation(
+    "GELU",
+    "x * Phi(x), exact or with the tanh approximation",
+    {ArgSpec::choice(
+        "approximate", "none", {"none", "tanh"}, "none: erf; tanh: tanh form")},
+    [](const Args& a) {
+      return a.string("approximate") == "tanh" ? algorithm::eltwise_gelu_tanh
+                                               : algorithm::eltwise_gelu_erf;
+    },
+    no_alpha)};
 
 }  // namespace
-
-std::unique_ptr<Layer> make_eltwise(
-    const LayerOptions& options, std::span<const Shape> inputs) {
-  const std::string_view type = layer_type_name(options);
-  expect_input_count(type, inputs, 1);
-  const Activation act = activation_of(options);
-  return std::make_unique<Eltwise>(type, inputs[0], act.algorithm, act.alpha);
-}
-
 }  // namespace initforge::layers_detail

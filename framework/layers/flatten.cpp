@@ -8,10 +8,14 @@
 
 #include "framework/core/error.h"
 #include "framework/layers/dnnl_util.h"
-#include "framework/layers/layer_impls.h"
 
 namespace initforge::layers_detail {
 namespace {
+
+struct FlattenOptions {
+  std::int64_t start_dim = 1;
+  std::int64_t end_dim = -1;
+};
 
 class Flatten final : public Layer {
  public:
@@ -110,8 +114,6 @@ std::int64_t normalize_dim(
   return dim < 0 ? dim + r : dim;
 }
 
-}  // namespace
-
 std::unique_ptr<Layer> make_flatten(
     const FlattenOptions& options, std::span<const Shape> inputs) {
   expect_input_count("Flatten", inputs, 1);
@@ -149,4 +151,18 @@ std::unique_ptr<Layer> make_flatten(
   return std::make_unique<Flatten>(in, Shape(out));
 }
 
+const LayerRegistration kFlatten{LayerType{
+    .name = "Flatten",
+    .doc = "merges dimensions start_dim..end_dim of the batched tensor",
+    .args =
+        {ArgSpec::integer("start_dim", 1, "first dimension merged"),
+         ArgSpec::integer("end_dim", -1, "last dimension merged")},
+    .make = [](const Args& a, std::span<const Shape> inputs) {
+      return make_flatten(
+          {.start_dim = a.integer("start_dim"),
+           .end_dim = a.integer("end_dim")},
+          inputs);
+    }}};
+
+}  // namespace
 }  // namespace initforge::layers_detail

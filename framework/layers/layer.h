@@ -15,7 +15,7 @@
 #include "framework/core/shape.h"
 #include "framework/core/tensor_view.h"
 #include "framework/init/fans.h"
-#include "framework/layers/layer_options.h"
+#include "framework/layers/layer_type.h"
 
 namespace initforge {
 
@@ -126,6 +126,6 @@ class INITFORGE_API Layer {
 /// Builds a layer for inputs with the given per-sample shapes. Throws
 /// ShapeError naming what was expected and what was found.
 INITFORGE_API std::unique_ptr<Layer> make_layer(
-    const LayerOptions& options, std::span<const Shape> input_shapes);
+    const LayerSpec& spec, std::span<const Shape> input_shapes);
 
 }  // namespace initforge

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // Linear: y = x W^T + b on oneDNN's inner product, weights [out, in].
 
+#include <cmath>
+
 #include "framework/core/error.h"
 #include "framework/layers/dense_layer.h"
 #include "framework/layers/dnnl_util.h"
-#include "framework/layers/layer_impls.h"
 
 namespace initforge::layers_detail {
 namespace {
@@ -12,6 +13,11 @@ namespace {
 using dnnl::inner_product_backward_data;
 using dnnl::inner_product_backward_weights;
 using dnnl::inner_product_forward;
+
+struct LinearOptions {
+  std::int64_t out_features = 0;
+  bool bias = true;
+};
 
 class Linear final : public DenseLayer {
  public:
@@ -75,16 +81,9 @@ class Linear final : public DenseLayer {
   Shape output_;
 };
 
-}  // namespace
-
 std::unique_ptr<Layer> make_linear(
     const LinearOptions& options, std::span<const Shape> inputs) {
   expect_input_count("Linear", inputs, 1);
-  if (options.out_features <= 0) {
-    throw ShapeError(
-        "Linear: expected out_features > 0, got " +
-        std::to_string(options.out_features));
-  }
   const Shape& in = inputs[0];
   if (in.rank() != 1) {
     throw ShapeError(
@@ -94,4 +93,27 @@ std::unique_ptr<Layer> make_linear(
   return std::make_unique<Linear>(options, in[0]);
 }
 
+// nn.Linear.reset_parameters: kaiming_uniform_(a=sqrt(5)), then a bias
+// U(+-1/sqrt(fan_in)).
+const LayerRegistration kLinear{LayerType{
+    .name = "Linear",
+    .doc = "y = x W^T + b over flat inputs [in_features]",
+    .args =
+        {ArgSpec::required_integer("out_features", "output size").at_least(1),
+         ArgSpec::boolean("bias", true, "learn an additive bias")},
+    .params =
+        {{"weight",
+          "kaiming_uniform",
+          {{"a", std::sqrt(5.0)}},
+          "",
+          "[out_features, in_features]"},
+         {"bias", "fan_in_uniform", {}, "bias", "[out_features]"}},
+    .make = [](const Args& a, std::span<const Shape> inputs) {
+      return make_linear(
+          {.out_features = a.integer("out_features"),
+           .bias = a.boolean("bias")},
+          inputs);
+    }}};
+
+}  // namespace
 }  // namespace initforge::layers_detail

@@ -2,19 +2,20 @@
 // MaxPool2d and AvgPool2d on oneDNN's pooling, PyTorch's floor output sizes.
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "framework/core/error.h"
 #include "framework/layers/dnnl_util.h"
-#include "framework/layers/layer_impls.h"
 #include "framework/layers/same_layout_layer.h"
 
 namespace initforge::layers_detail {
 namespace {
 
 struct PoolGeometry {
-  Pair kernel;
-  Pair stride;
-  Pair padding;
+  IntPair kernel;
+  IntPair stride;
+  IntPair padding;
 };
 
 class Pool2d final : public SameLayoutLayer {
@@ -24,7 +25,7 @@ class Pool2d final : public SameLayoutLayer {
       dnnl::algorithm algorithm,
       const PoolGeometry& geometry,
       const Shape& input,
-      const Pair& out)
+      const IntPair& out)
       : type_(type),
         algorithm_(algorithm),
         geometry_(geometry),
@@ -87,7 +88,7 @@ class Pool2d final : public SameLayoutLayer {
   }
 
  private:
-  std::string_view type_;  // one of kLayerTypeNames: static storage
+  std::string type_;
   dnnl::algorithm algorithm_;
   PoolGeometry geometry_;
   Shape input_shape_;
@@ -107,43 +108,76 @@ std::unique_ptr<Layer> make_pool2d(
         ": expected a 3-D input [channels, height, width] per sample, got " +
         in.to_string());
   }
-  expect_at_least(type, "kernel_size", g.kernel, 1);
-  if (g.stride == Pair{0, 0}) {
+  if (g.stride == IntPair{0, 0}) {
     g.stride = g.kernel;  // PyTorch's stride=None
   }
   expect_at_least(type, "stride", g.stride, 1);
-  expect_at_least(type, "padding", g.padding, 0);
-  const Pair half{g.kernel[0] / 2, g.kernel[1] / 2};
-  if (g.padding[0] > half[0] || g.padding[1] > half[1]) {
-    throw ShapeError(
-        std::string(type) + ": expected padding at most half the kernel (" +
-        pair_text(half) + " for kernel " + pair_text(g.kernel) + "), got " +
-        pair_text(g.padding));
-  }
-  const Pair out = spatial_output(
+  const IntPair out = spatial_output(
       type, {in[1], in[2]}, g.kernel, g.stride, g.padding, {1, 1});
   return std::make_unique<Pool2d>(type, algorithm, g, in, out);
 }
 
+// Both pools: kernel, stride (0: the kernel, PyTorch's None) and a padding
+// of at most half the kernel, as PyTorch checks.
+std::vector<ArgSpec> pool_args() {
+  return {
+      ArgSpec::required_int_pair("kernel_size", "window height, width")
+          .at_least(1)
+          .at_most(kMaxSpatialOption),
+      ArgSpec::int_pair("stride", {0, 0}, "step between windows; 0: kernel")
+          .at_least(0)
+          .at_most(kMaxSpatialOption),
+      ArgSpec::int_pair("padding", {0, 0}, "implicit padding on each side")
+          .at_least(0)
+          .at_most(kMaxSpatialOption)};
+}
+
+void check_pool_padding(const Args& a) {
+  const IntPair k = a.int_pair("kernel_size");
+  const IntPair p = a.int_pair("padding");
+  const IntPair half{k[0] / 2, k[1] / 2};
+  if (p[0] > half[0] || p[1] > half[1]) {
+    throw ArgumentError(
+        "padding",
+        "expected at most half the kernel size " + to_string(half) + "; got " +
+            to_string(p));
+  }
+}
+
+PoolGeometry geometry(const Args& a) {
+  return {
+      a.int_pair("kernel_size"), a.int_pair("stride"), a.int_pair("padding")};
+}
+
+const LayerRegistration kMaxPool2d{LayerType{
+    .name = "MaxPool2d",
+    .doc = "maximum over 2-D windows",
+    .args = pool_args(),
+    .check = check_pool_padding,
+    .make = [](const Args& a, std::span<const Shape> inputs) {
+      return make_pool2d(
+          "MaxPool2d", dnnl::algorithm::pooling_max, geometry(a), inputs);
+    }}};
+
+const LayerRegistration kAvgPool2d{[] {
+  LayerType type{
+      .name = "AvgPool2d",
+      .doc = "mean over 2-D windows",
+      .args = pool_args(),
+      .check = check_pool_padding,
+      .make = [](const Args& a, std::span<const Shape> inputs) {
+        return make_pool2d(
+            "AvgPool2d",
+            a.boolean("count_include_pad")
+                ? dnnl::algorithm::pooling_avg_include_padding
+                : dnnl::algorithm::pooling_avg_exclude_padding,
+            geometry(a),
+            inputs);
+      }};
+  type.args.push_back(ArgSpec::boolean(
+      "count_include_pad", true, "count padded zeros in the mean"));
+  return type;
+}()};
+
 }  // namespace
-
-std::unique_ptr<Layer> make_max_pool2d(
-    const MaxPool2dOptions& options, std::span<const Shape> inputs) {
-  return make_pool2d(
-      "MaxPool2d",
-      dnnl::algorithm::pooling_max,
-      {options.kernel_size, options.stride, options.padding},
-      inputs);
-}
-
-std::unique_ptr<Layer> make_avg_pool2d(
-    const AvgPool2dOptions& options, std::span<const Shape> inputs) {
-  return make_pool2d(
-      "AvgPool2d",
-      options.count_include_pad ? dnnl::algorithm::pooling_avg_include_padding
-                                : dnnl::algorithm::pooling_avg_exclude_padding,
-      {options.kernel_size, options.stride, options.padding},
-      inputs);
-}
-
 }  // namespace initforge::layers_detail

@@ -5,7 +5,6 @@
 
 #include "framework/core/error.h"
 #include "framework/layers/dnnl_util.h"
-#include "framework/layers/layer_impls.h"
 #include "framework/layers/same_layout_layer.h"
 
 namespace initforge::layers_detail {
@@ -52,13 +51,10 @@ class Softmax final : public SameLayoutLayer {
   int axis_;  // in the batched tensor
 };
 
-}  // namespace
-
 std::unique_ptr<Layer> make_softmax(
-    const SoftmaxOptions& options, std::span<const Shape> inputs) {
+    std::int64_t dim, std::span<const Shape> inputs) {
   expect_input_count("Softmax", inputs, 1);
   const auto rank = static_cast<std::int64_t>(inputs[0].rank()) + 1;
-  const std::int64_t dim = options.dim;
   if (dim < -rank || dim >= rank) {
     throw ShapeError(
         "Softmax: expected dim in [" + std::to_string(-rank) + ", " +
@@ -70,4 +66,14 @@ std::unique_ptr<Layer> make_softmax(
   return std::make_unique<Softmax>(inputs[0], axis);
 }
 
+const LayerRegistration kSoftmax{LayerType{
+    .name = "Softmax",
+    .doc = "exp(x) / sum(exp(x)) along one dimension",
+    .args = {ArgSpec::integer(
+        "dim", 1, "dimension of the batched tensor; negative counts back")},
+    .make = [](const Args& a, std::span<const Shape> inputs) {
+      return make_softmax(a.integer("dim"), inputs);
+    }}};
+
+}  // namespace
 }  // namespace initforge::layers_detail

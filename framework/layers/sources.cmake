@@ -1,7 +1,7 @@
 target_sources(
   initforge_layers
   PRIVATE ${CMAKE_CURRENT_LIST_DIR}/layer.cpp
-          ${CMAKE_CURRENT_LIST_DIR}/make_layer.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/layer_type.cpp
           ${CMAKE_CURRENT_LIST_DIR}/dnnl_util.cpp
           ${CMAKE_CURRENT_LIST_DIR}/dnnl_info.cpp
           ${CMAKE_CURRENT_LIST_DIR}/dense_params.cpp

@@ -11,7 +11,7 @@
 #include "framework/core/generator.h"
 #include "framework/core/shape.h"
 #include "framework/init/args.h"
-#include "framework/layers/layer_options.h"
+#include "framework/layers/layer_type.h"
 #include "framework/model/train_config.h"
 
 namespace initforge {
@@ -50,7 +50,7 @@ struct CalibrationConfig {
 
 struct LayerConfig {
   std::string name;
-  LayerOptions options;
+  LayerSpec spec;
   std::vector<std::string> inputs;  // empty: the previous layer (or input)
   std::vector<std::pair<std::string, InitSpec>> init;  // param name -> spec
   std::string pointer;                                 // "/layers/3"

@@ -73,10 +73,9 @@ Shape parse_input(const JsonCursor& c) {
 std::vector<std::string> rule_targets(const std::vector<LayerConfig>& layers) {
   std::vector<std::string> out;
   for (const LayerConfig& layer : layers) {
-    const std::string type(layer_type_name(layer.options));
-    for (const std::string_view param : layer_param_names(layer.options)) {
-      out.push_back(layer.name + "." + std::string(param));
-      out.push_back(type + "." + std::string(param));
+    for (const std::string& param : layer.spec.param_names()) {
+      out.push_back(layer.name + "." + param);
+      out.push_back(layer.spec.type_name() + "." + param);
     }
   }
   return out;

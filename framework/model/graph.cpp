@@ -141,7 +141,7 @@ Graph::Graph(const ModelConfig& config)
     const LayerConfig& layer = config.layers[i];
     GraphNode node;
     node.name = layer.name;
-    node.type = std::string(layer_type_name(layer.options));
+    node.type = layer.spec.type_name();
     node.pointer = layer.pointer;
     node.inputs = edges[i];
     for (const int j : node.inputs) {
@@ -153,7 +153,7 @@ Graph::Graph(const ModelConfig& config)
           model_input ? input_ : producer->output_shape());
     }
     try {
-      node.layer = make_layer(layer.options, node.input_shapes);
+      node.layer = make_layer(layer.spec, node.input_shapes);
     } catch (const ShapeError& e) {
       throw ConfigError(file_, layer.pointer, e.what());
     } catch (const InvalidArgument& e) {

@@ -149,6 +149,15 @@ void plan_calibration(
   }
 }
 
+// PyTorch's default for `param` (the layer type's declaration); nullptr when
+// the type declares none.
+const LayerParam* default_init(const LayerSpec& spec, std::string_view param) {
+  for (const LayerParam& p : spec.type->params) {
+    if (p.name == param) return &p;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 bool InitPlan::calibrates() const {
@@ -161,24 +170,6 @@ std::int64_t InitPlan::parameter_elements() const {
   std::int64_t total = 0;
   for (const PlannedParam& p : params) total += p.info.shape.numel();
   return total;
-}
-
-const DefaultInit* default_init(std::string_view type, std::string_view param) {
-  // nn.Linear / nn.Conv2d reset_parameters: kaiming_uniform_(a=math.sqrt(5)),
-  // then U(+-1/sqrt(fan_in)) for the bias; nn.BatchNorm2d: ones and zeros.
-  static const DefaultInit kKaiming{"kaiming_uniform", std::sqrt(5.0)};
-  static const DefaultInit kFanIn{"fan_in_uniform", 0.0};
-  static const DefaultInit kOnes{"ones", 0.0};
-  static const DefaultInit kZeros{"zeros", 0.0};
-  if (type == "Linear" || type == "Conv2d") {
-    if (param == "weight") return &kKaiming;
-    if (param == "bias") return &kFanIn;
-  }
-  if (type == "BatchNorm2d") {
-    if (param == "weight") return &kOnes;
-    if (param == "bias") return &kZeros;
-  }
-  return nullptr;
 }
 
 InitPlan plan_init(
@@ -215,7 +206,7 @@ InitPlan plan_init(
         out.pointer = spec->pointer;
         given = spec->args;
       } else {
-        const DefaultInit* def = default_init(node.type, decl.name);
+        const LayerParam* def = default_init(layer.spec, decl.name);
         if (def == nullptr) {
           throw ConfigError(
               config.file,
@@ -223,9 +214,9 @@ InitPlan plan_init(
               node.type + " has no default initialization for \"" + decl.name +
                   "\"; give one in \"init\"");
         }
-        out.scheme = def->scheme;
+        out.scheme = def->default_scheme;
         out.pointer = layer.pointer;
-        if (out.scheme == "kaiming_uniform") given = {{"a", def->a}};
+        given = def->default_args;
       }
       create_initializer(config.file, given, registry, out);
       plan_calibration(config, node.type + "." + decl.name, registry, out);

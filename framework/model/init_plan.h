@@ -72,25 +72,15 @@ struct INITFORGE_API InitPlan {
   bool calibrates() const;
 };
 
-/// The scheme PyTorch's reset_parameters uses for `param` of a `type` layer
-/// (Linear/Conv2d weight: kaiming_uniform a=sqrt(5); bias: fan_in_uniform;
-/// BatchNorm2d: weight ones, bias zeros), or nullptr when there is none.
-struct DefaultInit {
-  const char* scheme;
-  double a;  // kaiming_uniform's `a`; unused otherwise
-};
-INITFORGE_API const DefaultInit* default_init(
-    std::string_view type, std::string_view param);
-
 /// Resolves each parameter's scheme (layer init > first matching rule, on
-/// the path or on "<Type>.<param>" > PyTorch default), binds its arguments,
-/// creates the initializer and checks it against the parameter, all before
-/// any allocation; then its calibration step (the first matching post_init
-/// entry, else the fill's scheme if data-dependent), checked the same way.
-/// Errors are ConfigErrors at the spec's pointer (the layer's for a default):
-/// unknown scheme, bad arguments, a scheme that cannot initialize that shape,
-/// an `init` naming a parameter the layer does not have, a post_init scheme
-/// that is not data-dependent.
+/// the path or on "<Type>.<param>" > PyTorch default, from the layer table),
+/// binds its arguments, creates the initializer and checks it against the
+/// parameter, all before any allocation; then its calibration step (the first
+/// matching post_init entry, else the fill's scheme if data-dependent), checked
+/// the same way. Errors are ConfigErrors at the spec's pointer (the layer's for
+/// a default): unknown scheme, bad arguments, a scheme that cannot initialize
+/// that shape, an `init` naming a parameter the layer does not have, a
+/// post_init scheme that is not data-dependent.
 INITFORGE_API InitPlan plan_init(
     const ModelConfig& config, const Graph& graph, const Registry& registry);
 

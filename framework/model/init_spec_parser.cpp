@@ -9,7 +9,8 @@ namespace initforge {
 
 ArgValue parse_arg_value(const JsonCursor& value) {
   const nlohmann::json& j = value.json();
-  constexpr std::string_view kWhat = "a number, true/false or a string";
+  constexpr std::string_view kWhat =
+      "a number, true/false, a string or a pair of integers";
   if (j.is_boolean()) return j.get<bool>();
   if (j.is_string()) return j.get<std::string>();
   if (j.is_number_unsigned() &&
@@ -19,6 +20,10 @@ ArgValue parse_arg_value(const JsonCursor& value) {
   }
   if (j.is_number_integer()) return j.get<std::int64_t>();
   if (j.is_number_float()) return value.number();  // rejects 1e999 (inf)
+  if (j.is_array() && value.size() == 2 && j[0].is_number_integer() &&
+      j[1].is_number_integer()) {
+    return IntPair{value.at(0).integer(), value.at(1).integer()};
+  }
   value.expected(kWhat);
 }
 

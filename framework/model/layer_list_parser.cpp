@@ -2,7 +2,6 @@
 #include "framework/model/layer_list_parser.h"
 
 #include <algorithm>
-#include <optional>
 #include <string>
 
 #include "framework/init/text.h"
@@ -16,13 +15,14 @@ namespace {
 constexpr std::array<std::string_view, 4> kCommonKeys{
     "name", "type", "inputs", "init"};
 
-std::vector<std::string_view> allowed_keys(std::optional<std::size_t> type) {
+// The keys a layer of `type` may have; every type's keys when it is unknown.
+std::vector<std::string_view> allowed_keys(const LayerType* type) {
   std::vector<std::string_view> keys(kCommonKeys.begin(), kCommonKeys.end());
-  for (std::size_t t = 0; t < kLayerTypeNames.size(); ++t) {
-    if (type && t != *type) continue;
-    for (const std::string_view k : layer_option_keys(t)) {
-      if (std::find(keys.begin(), keys.end(), k) == keys.end()) {
-        keys.push_back(k);
+  for (const LayerType* t : layer_types()) {
+    if (type != nullptr && t != type) continue;
+    for (const ArgSpec& spec : t->args) {
+      if (std::find(keys.begin(), keys.end(), spec.name) == keys.end()) {
+        keys.push_back(spec.name);
       }
     }
   }
@@ -110,52 +110,59 @@ std::vector<std::string> parse_inputs(
   return inputs;
 }
 
-// Add sums two or more inputs; every other type has exactly one.
 void check_arity(
-    const JsonCursor& layer, const LayerConfig& config, std::string_view type) {
+    const JsonCursor& layer, const LayerConfig& config, const LayerType& type) {
   const std::size_t n = config.inputs.size();
-  if (type == "Add") {
+  if (type.inputs == LayerInputs::TwoOrMore) {
     if (n == 0) {
-      layer.require("inputs", "Add sums two or more earlier outputs");
+      layer.require("inputs", type.name + " takes two or more earlier outputs");
     }
     if (n < 2) layer.find("inputs")->expected("at least two layer names");
   } else if (layer.has("inputs") && n != 1) {
     layer.find("inputs")->expected(
-        "exactly one layer name for a " + std::string(type) + " layer");
+        "exactly one layer name for a " + type.name + " layer");
   }
 }
 
 std::vector<std::pair<std::string, InitSpec>> parse_init(
-    const JsonCursor& layer, const LayerOptions& options) {
+    const JsonCursor& layer, const LayerSpec& spec) {
   std::vector<std::pair<std::string, InitSpec>> out;
   const auto c = layer.find("init");
   if (!c) return out;
   c->expect_object("an object {PARAM: {\"scheme\": NAME, ...}}");
-  const std::string type(layer_type_name(options));
-  const auto possible = layer_param_names(options.index());
+  const std::string& type = spec.type_name();
+  std::vector<std::string> possible;
+  for (const LayerParam& p : spec.type->params) possible.push_back(p.name);
   if (possible.empty() && !c->json().empty()) {
     c->fail("a " + type + " layer has no parameters to initialize");
   }
-  const std::vector<std::string_view> owned = layer_param_names(options);
-  const std::vector<std::string> names(possible.begin(), possible.end());
+  const std::vector<std::string> owned = spec.param_names();
   for (const auto& item : c->json().items()) {
     const std::string& param = item.key();
-    const JsonCursor spec = *c->find(param);
-    if (std::find(names.begin(), names.end(), param) == names.end()) {
-      const std::string hint = closest_match(param, names);
-      spec.fail(
+    const JsonCursor init = *c->find(param);
+    if (std::find(possible.begin(), possible.end(), param) == possible.end()) {
+      const std::string hint = closest_match(param, possible);
+      init.fail(
           "unknown parameter \"" + param + "\" of a " + type + " layer;" +
           (hint.empty() ? "" : " did you mean \"" + hint + "\"?") +
-          " expected one of weight, bias");
+          " expected one of " + join_comma(possible));
     }
     if (std::find(owned.begin(), owned.end(), param) == owned.end()) {
-      spec.fail("this " + type + " layer has no bias (\"bias\": false)");
+      const std::string& flag =
+          std::find_if(
+              spec.type->params.begin(),
+              spec.type->params.end(),
+              [&](const LayerParam& p) { return p.name == param; })
+              ->present_if;
+      init.fail(
+          "this " + type + " layer has no " + param + " (\"" + flag +
+          "\": false)");
     }
   }
-  // Weight before bias, the order parameters are initialized in.
-  for (const std::string_view param : owned) {
-    if (const auto spec = c->find(param)) {
-      out.emplace_back(std::string(param), parse_init_spec(*spec));
+  // In declaration order (weight before bias), the order of initialization.
+  for (const std::string& param : owned) {
+    if (const auto init = c->find(param)) {
+      out.emplace_back(param, parse_init_spec(*init));
     }
   }
   return out;
@@ -173,19 +180,18 @@ std::vector<LayerConfig> parse_layers(const JsonCursor& layers) {
     layer.expect_object("a layer object {\"name\": ..., \"type\": ..., ...}");
     if (!layer.has("type")) {
       // A misspelled "type" is more likely than a missing one: say so.
-      layer.check_keys(allowed_keys(std::nullopt), "a layer");
+      layer.check_keys(allowed_keys(nullptr), "a layer");
       layer.require("type", "a layer type such as \"Linear\"");
     }
-    const std::size_t type = parse_layer_type(*layer.find("type"));
-    const std::string type_name(kLayerTypeNames[type]);
-    layer.check_keys(allowed_keys(type), "a " + type_name + " layer");
+    const LayerType& type = parse_layer_type(*layer.find("type"));
+    layer.check_keys(allowed_keys(&type), "a " + type.name + " layer");
     LayerConfig config;
     config.pointer = layer.pointer();
     config.name = parse_name(layer, out);
-    config.options = parse_layer_options(layer, type);
+    config.spec = parse_layer_spec(layer, type);
     config.inputs = parse_inputs(layer, i, config.name, names);
-    check_arity(layer, config, type_name);
-    config.init = parse_init(layer, config.options);
+    check_arity(layer, config, type);
+    config.init = parse_init(layer, config.spec);
     out.push_back(std::move(config));
   }
   return out;

@@ -1,35 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// Internal to libinitforge_model: one layer's type and hyper-parameters.
+// Internal to libinitforge_model: one layer's type and hyper-parameters,
+// read through the layer table (framework/layers/layer_type.h).
 
-#include <cstddef>
-#include <span>
-#include <string_view>
-#include <vector>
-
-#include "framework/layers/layer_options.h"
+#include "framework/layers/layer_type.h"
 #include "framework/model/json_cursor.h"
 
 namespace initforge {
 
-/// Index into kLayerTypeNames, or ConfigError with the closest known type.
-std::size_t parse_layer_type(const JsonCursor& type);
-
-/// The hyper-parameter keys a type accepts (PyTorch's argument names).
-std::span<const std::string_view> layer_option_keys(std::size_t type_index);
+/// The type named at `type`, or ConfigError with the closest known type.
+const LayerType& parse_layer_type(const JsonCursor& type);
 
 /// Reads and checks the hyper-parameters of `layer` (an object whose keys
-/// were already checked) into the options of type `type_index`.
-LayerOptions parse_layer_options(
-    const JsonCursor& layer, std::size_t type_index);
-
-/// The parameters a layer with these options owns, in initialization order
-/// (weight before bias, as PyTorch's reset_parameters): empty for ReLU, only
-/// "weight" for a Linear with bias false.
-std::vector<std::string_view> layer_param_names(const LayerOptions& options);
-
-/// The parameters a type can own with some options ("weight", "bias").
-std::span<const std::string_view> layer_param_names(std::size_t type_index);
+/// were already checked) against the type's declaration; errors point at
+/// the offending key, or at the layer for a missing required one.
+LayerSpec parse_layer_spec(const JsonCursor& layer, const LayerType& type);
 
 }  // namespace initforge

@@ -175,7 +175,8 @@ ArgValue chosen_value(const ArgSpec& spec) {
       if (spec.min) return *spec.min + 1;
       if (spec.max) return *spec.max - 1;
       return 0.5;
-    case ArgType::Integer: {
+    case ArgType::Integer:
+    case ArgType::IntegerPair: {
       double value = 1;
       if (spec.min) {
         const double m = *spec.min;
@@ -183,7 +184,10 @@ ArgValue chosen_value(const ArgSpec& spec) {
             value, spec.min_exclusive ? std::floor(m) + 1 : std::ceil(m));
       }
       if (spec.max) value = std::min(value, std::floor(*spec.max));
-      return static_cast<std::int64_t>(std::clamp(value, -0x1p62, 0x1p62));
+      const auto n =
+          static_cast<std::int64_t>(std::clamp(value, -0x1p62, 0x1p62));
+      if (spec.type == ArgType::IntegerPair) return IntPair{n, n};
+      return n;
     }
     case ArgType::Boolean:
       return false;

@@ -19,8 +19,6 @@
 
 namespace initforge::conformance {
 
-using ArgList = std::vector<std::pair<std::string, ArgValue>>;
-
 /// A parameter the checks fill: Linear-, Conv- and bias-like, small and
 /// large (large ones exceed the generators' parallel threshold).
 struct TestShape {

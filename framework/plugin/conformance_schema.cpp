@@ -146,7 +146,8 @@ void add(Run& run, const std::string& subject, const Outcome& outcome) {
 
 // Just outside / at / inside each declared bound.
 void check_bounds(Run& run, const ArgSpec& spec) {
-  const bool integer = spec.type == ArgType::Integer;
+  const bool integer =
+      spec.type == ArgType::Integer || spec.type == ArgType::IntegerPair;
   const auto value = [&](double x) -> std::optional<ArgValue> {
     if (!integer)
       return std::isfinite(x) ? std::optional<ArgValue>(x) : std::nullopt;
@@ -226,6 +227,8 @@ ArgValue wrong_type(ArgType type) {
       return std::int64_t{1};
     case ArgType::String:
       return 1.0;
+    case ArgType::IntegerPair:
+      return std::string("x");
   }
   return std::string("x");
 }

@@ -65,25 +65,25 @@ struct PoolCase {
   const char* name;
   PoolKind kind;
   std::int64_t batch, c, h, w;
-  Pair kernel, stride, padding;
+  IntPair kernel, stride, padding;
 };
 
 class Pool2dForward : public testing::TestWithParam<PoolCase> {};
 
 TEST_P(Pool2dForward, MatchesReference) {
   const PoolCase& t = GetParam();
-  const LayerOptions options =
-      t.kind == PoolKind::Max
-          ? LayerOptions{MaxPool2dOptions{t.kernel, t.stride, t.padding}}
-          : LayerOptions{AvgPool2dOptions{
-                t.kernel,
-                t.stride,
-                t.padding,
-                t.kind == PoolKind::AvgIncludePad}};
+  const LayerOptions options = t.kind == PoolKind::Max
+                                   ? static_cast<LayerOptions>(MaxPool2dOptions{
+                                         t.kernel, t.stride, t.padding})
+                                   : static_cast<LayerOptions>(AvgPool2dOptions{
+                                         t.kernel,
+                                         t.stride,
+                                         t.padding,
+                                         t.kind == PoolKind::AvgIncludePad});
   const Shape in{t.c, t.h, t.w};
   const Values x = random_values(t.batch * in.numel(), 31);
   const SingleRun run = run_layer(options, {in}, t.batch, {x});
-  const Pair stride = t.stride == Pair{0, 0} ? t.kernel : t.stride;
+  const IntPair stride = t.stride == IntPair{0, 0} ? t.kernel : t.stride;
   const Shape& out = run.layer->output_shape();
   EXPECT_EQ(out[0], t.c);
   for (std::size_t a = 0; a < 2; ++a) {

@@ -69,10 +69,10 @@ GradCase bn_case(const ConvInput& s) {
 
 Conv2dOptions conv(
     std::int64_t out,
-    Pair k,
-    Pair stride,
-    Pair pad,
-    Pair dil,
+    IntPair k,
+    IntPair stride,
+    IntPair pad,
+    IntPair dil,
     std::int64_t groups,
     bool bias) {
   return {out, k, stride, pad, dil, groups, bias};

@@ -125,24 +125,24 @@ struct PoolCase {
   const char* name;
   PoolKind kind;
   std::int64_t c, h, w;
-  Pair kernel, stride, padding;
+  IntPair kernel, stride, padding;
 };
 
 class Pool2dBackward : public testing::TestWithParam<PoolCase> {};
 
 TEST_P(Pool2dBackward, MatchesFiniteDifferencesInEveryLayout) {
   const PoolCase& t = GetParam();
-  const LayerOptions options =
-      t.kind == PoolKind::Max
-          ? LayerOptions{MaxPool2dOptions{t.kernel, t.stride, t.padding}}
-          : LayerOptions{AvgPool2dOptions{
-                t.kernel,
-                t.stride,
-                t.padding,
-                t.kind == PoolKind::AvgIncludePad}};
+  const LayerOptions options = t.kind == PoolKind::Max
+                                   ? static_cast<LayerOptions>(MaxPool2dOptions{
+                                         t.kernel, t.stride, t.padding})
+                                   : static_cast<LayerOptions>(AvgPool2dOptions{
+                                         t.kernel,
+                                         t.stride,
+                                         t.padding,
+                                         t.kind == PoolKind::AvgIncludePad});
   const Shape sample{t.c, t.h, t.w};
   const Shape out = make_layer(options, {{sample}})->output_shape();
-  const Pair stride = t.stride == Pair{0, 0} ? t.kernel : t.stride;
+  const IntPair stride = t.stride == IntPair{0, 0} ? t.kernel : t.stride;
   const Nchw s{2, t.c, t.h, t.w};
   const RefForward ref = [=](const auto& in, const auto&) {
     return pool2d_ref(

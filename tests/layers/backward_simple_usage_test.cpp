@@ -56,7 +56,7 @@ const std::vector<std::pair<LayerOptions, std::size_t>>& every_simple_layer() {
 
 TEST(SimpleBackward, ThrowsUsageErrorWhenPreparedForInference) {
   for (const auto& [options, inputs] : every_simple_layer()) {
-    SCOPED_TRACE(std::string(layer_type_name(options)));
+    SCOPED_TRACE(options.type_name());
     Built b = prepared(options, inputs, Phase::Inference);
     try {
       b.layer->backward(context(), b.src, b.dst, b.dst, b.diff_src);
@@ -64,7 +64,7 @@ TEST(SimpleBackward, ThrowsUsageErrorWhenPreparedForInference) {
     } catch (const UsageError& e) {
       EXPECT_NE(
           std::string(e.what()).find(
-              std::string(layer_type_name(options)) +
+              options.type_name() +
               ": backward() expected a layer prepared with "
               "Phase::Training"),
           std::string::npos)
@@ -83,7 +83,7 @@ TEST(SimpleBackward, ThrowsUsageErrorWhenPreparedForInference) {
 
 TEST(SimpleBackward, ThrowsUsageErrorOnWrongDiffSrcCount) {
   for (const auto& [options, inputs] : every_simple_layer()) {
-    SCOPED_TRACE(std::string(layer_type_name(options)));
+    SCOPED_TRACE(options.type_name());
     Built b = prepared(options, inputs, Phase::Training);
     b.diff_src.pop_back();
     try {
@@ -103,7 +103,7 @@ TEST(SimpleBackward, ThrowsUsageErrorOnWrongDiffSrcCount) {
 
 TEST(SimpleBackward, EmptyDiffSrcComputesNothing) {
   for (const auto& [options, inputs] : every_simple_layer()) {
-    SCOPED_TRACE(std::string(layer_type_name(options)));
+    SCOPED_TRACE(options.type_name());
     Built b = prepared(options, inputs, Phase::Training);
     const std::vector<memory> none(inputs);
     b.layer->forward(context(), b.src, b.dst);

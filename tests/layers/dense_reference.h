@@ -8,9 +8,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "framework/layers/layer_options.h"
-
 #include "tests/layers/reference.h"
+#include "tests/testing/layer_options.h"
 
 namespace initforge::layer_test {
 

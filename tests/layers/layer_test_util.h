@@ -15,6 +15,8 @@
 
 #include "framework/layers/layer.h"
 
+#include "tests/testing/layer_options.h"
+
 namespace initforge::layer_test {
 
 using dnnl::memory;

@@ -106,10 +106,10 @@ TEST_P(Conv2dForward, MatchesReference) {
 
 Conv2dOptions conv(
     std::int64_t out,
-    Pair k,
-    Pair s = {1, 1},
-    Pair p = {0, 0},
-    Pair d = {1, 1},
+    IntPair k,
+    IntPair s = {1, 1},
+    IntPair p = {0, 0},
+    IntPair d = {1, 1},
     std::int64_t g = 1,
     bool bias = true) {
   return {out, k, s, p, d, g, bias};

@@ -13,7 +13,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "framework/layers/layer_options.h"
+#include "tests/testing/layer_options.h"
 
 namespace initforge::layer_test {
 
@@ -103,9 +103,9 @@ inline Result pool2d_ref(
     const std::vector<T>& x,
     const Nchw& s,
     PoolKind kind,
-    Pair k,
-    Pair st,
-    Pair p,
+    IntPair k,
+    IntPair st,
+    IntPair p,
     std::int64_t oh,
     std::int64_t ow) {
   Result y(static_cast<std::size_t>(s.n * s.c * oh * ow));

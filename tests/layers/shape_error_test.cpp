@@ -14,9 +14,11 @@
 namespace initforge::layer_test {
 namespace {
 
-template <class E = ShapeError>
+// Options convert to a LayerSpec inside the try: a bad hyper-parameter
+// throws there (ArgumentError), a bad shape in make_layer (ShapeError).
+template <class E = ShapeError, class Options>
 void expect_error(
-    const LayerOptions& options,
+    const Options& options,
     const std::vector<Shape>& inputs,
     const std::string& message) {
   try {
@@ -28,7 +30,7 @@ void expect_error(
   }
 }
 
-Conv2dOptions conv(std::int64_t out, Pair k) {
+Conv2dOptions conv(std::int64_t out, IntPair k) {
   Conv2dOptions o;
   o.out_channels = out;
   o.kernel_size = k;
@@ -44,8 +46,10 @@ TEST(LayerShapeError, LinearOnAnImageSuggestsFlatten) {
 }
 
 TEST(LayerShapeError, LinearNeedsPositiveOutFeatures) {
-  expect_error(
-      LinearOptions{0}, {Shape{4}}, "Linear: expected out_features > 0, got 0");
+  expect_error<ArgumentError>(
+      LinearOptions{0},
+      {Shape{4}},
+      "Linear out_features: expected an integer >= 1; got 0");
 }
 
 TEST(LayerShapeError, WrongInputCount) {
@@ -72,7 +76,7 @@ TEST(LayerShapeError, ConvOnAFlatSample) {
 }
 
 TEST(LayerShapeError, ConvChannelsNotDivisibleByGroups) {
-  Conv2dOptions o = conv(6, {3, 3});
+  Conv2dOptions o = conv(8, {3, 3});
   o.groups = 4;
   expect_error(
       o,
@@ -80,11 +84,10 @@ TEST(LayerShapeError, ConvChannelsNotDivisibleByGroups) {
       "Conv2d: expected in_channels divisible by groups 4, got in_channels 6");
   o.groups = 3;
   o.out_channels = 4;
-  expect_error(
+  expect_error<ArgumentError>(
       o,
       {Shape{6, 8, 8}},
-      "Conv2d: expected out_channels divisible by groups 3, got out_channels "
-      "4");
+      "Conv2d groups: out_channels (4) must be divisible by groups; got 3");
 }
 
 TEST(LayerShapeError, ConvKernelLargerThanPaddedInput) {
@@ -102,35 +105,41 @@ TEST(LayerShapeError, ConvKernelLargerThanPaddedInput) {
 }
 
 TEST(LayerShapeError, ConvHyperParameterRanges) {
+  const std::vector<Shape> in{Shape{1, 5, 5}};
   Conv2dOptions o = conv(2, {3, 0});
-  expect_error(
-      o,
-      {Shape{1, 5, 5}},
-      "Conv2d: expected kernel_size in [1, 1073741824], got 3x0");
+  expect_error<ArgumentError>(
+      o, in, "Conv2d kernel_size: expected integers >= 1; got [3, 0]");
+  o.kernel_size = {3, std::int64_t{1} << 31};
+  expect_error<ArgumentError>(
+      o, in, "Conv2d kernel_size: expected integers <= 1073741824; got [3, ");
   o = conv(2, {3, 3});
   o.stride = {0, 1};
-  expect_error(o, {Shape{1, 5, 5}}, "Conv2d: expected stride in [1, ");
+  expect_error<ArgumentError>(
+      o, in, "Conv2d stride: expected integers >= 1; got [0, 1]");
   o = conv(2, {3, 3});
   o.padding = {-1, 0};
-  expect_error(o, {Shape{1, 5, 5}}, "Conv2d: expected padding in [0, ");
+  expect_error<ArgumentError>(
+      o, in, "Conv2d padding: expected integers >= 0; got [-1, 0]");
   o = conv(2, {3, 3});
   o.dilation = {1, 0};
-  expect_error(o, {Shape{1, 5, 5}}, "Conv2d: expected dilation in [1, ");
+  expect_error<ArgumentError>(
+      o, in, "Conv2d dilation: expected integers >= 1; got [1, 0]");
   o = conv(2, {3, 3});
   o.groups = 0;
-  expect_error(o, {Shape{1, 5, 5}}, "Conv2d: expected groups > 0, got 0");
-  expect_error(
+  expect_error<ArgumentError>(
+      o, in, "Conv2d groups: expected an integer >= 1; got 0");
+  expect_error<ArgumentError>(
       conv(-3, {3, 3}),
-      {Shape{1, 5, 5}},
-      "Conv2d: expected out_channels > 0, got -3");
+      in,
+      "Conv2d out_channels: expected an integer >= 1; got -3");
 }
 
 TEST(LayerShapeError, PoolPaddingAboveHalfTheKernel) {
-  expect_error(
+  expect_error<ArgumentError>(
       MaxPool2dOptions{{3, 3}, {1, 1}, {2, 1}},
       {Shape{2, 8, 8}},
-      "MaxPool2d: expected padding at most half the kernel (1x1 for kernel "
-      "3x3), got 2x1");
+      "MaxPool2d padding: expected at most half the kernel size [1, 1]; got "
+      "[2, 1]");
 }
 
 TEST(LayerShapeError, PoolKernelLargerThanInput) {
@@ -151,10 +160,10 @@ TEST(LayerShapeError, BatchNormNeedsAnImage) {
       {Shape{16}},
       "BatchNorm2d: expected a 3-D input [channels, height, width] per sample, "
       "got [16]");
-  expect_error<InvalidArgument>(
+  expect_error<ArgumentError>(
       BatchNorm2dOptions{0.0, 0.1},
       {Shape{2, 3, 3}},
-      "BatchNorm2d: expected a finite eps > 0, got 0");
+      "BatchNorm2d eps: expected a number > 0; got 0");
 }
 
 TEST(LayerShapeError, AddNeedsTwoInputsOfOneShape) {
@@ -194,14 +203,14 @@ TEST(LayerShapeError, FlattenDims) {
 }
 
 TEST(LayerShapeError, ActivationOptions) {
-  expect_error<InvalidArgument>(
+  expect_error<ArgumentError>(
       GELUOptions{"fast"},
       {Shape{4}},
-      "GELU: expected approximate \"none\" or \"tanh\", got \"fast\"");
-  expect_error<InvalidArgument>(
+      "GELU approximate: expected one of none, tanh; got \"fast\"");
+  expect_error<ArgumentError>(
       LeakyReLUOptions{std::numeric_limits<double>::infinity()},
       {Shape{4}},
-      "LeakyReLU: expected a finite negative_slope, got inf");
+      "LeakyReLU negative_slope: expected a finite number; got inf");
 }
 
 TEST(LayerMisuse, SetParamsChecksShapesAndOrder) {

@@ -67,12 +67,12 @@ TEST(LoadConfig, MlpCustomInitExampleLoads) {
   EXPECT_EQ(c.name, "fashion_mnist_mlp_custom_init");
   EXPECT_EQ(c.input, Shape({1, 28, 28}));
   ASSERT_EQ(c.layers.size(), 6U);
-  EXPECT_TRUE(std::holds_alternative<FlattenOptions>(c.layers[0].options));
+  EXPECT_TRUE(c.layers[0].spec.type_name() == "Flatten");
   const int widths[] = {256, 128, 10};
   for (int k = 0; k < 3; ++k) {
     const LayerConfig& fc = c.layers[1 + 2 * k];
-    ASSERT_TRUE(std::holds_alternative<LinearOptions>(fc.options));
-    EXPECT_EQ(std::get<LinearOptions>(fc.options).out_features, widths[k]);
+    ASSERT_TRUE(fc.spec.type_name() == "Linear");
+    EXPECT_EQ(fc.spec.args.integer("out_features"), widths[k]);
   }
   EXPECT_EQ(c.layers[1].name, "fc1");
   EXPECT_EQ(c.layers[1].pointer, "/layers/1");
@@ -92,15 +92,17 @@ TEST(LoadConfig, MlpCustomInitExampleLoads) {
 TEST(LoadConfig, CnnExampleHasTheIssueArchitecture) {
   const ModelConfig c = load_config(kConfigs / "cnn.json");
   ASSERT_EQ(c.layers.size(), 10U);
-  const auto& conv2 = std::get<Conv2dOptions>(c.layers[3].options);
-  EXPECT_EQ(conv2.out_channels, 64);
-  EXPECT_EQ(conv2.kernel_size, (Pair{3, 3}));
-  EXPECT_EQ(conv2.padding, (Pair{1, 1}));
-  EXPECT_EQ(conv2.stride, (Pair{1, 1}));
-  const auto& pool = std::get<MaxPool2dOptions>(c.layers[2].options);
-  EXPECT_EQ(pool.kernel_size, (Pair{2, 2}));
-  EXPECT_EQ(pool.stride, (Pair{0, 0}));  // PyTorch: defaults to the kernel
-  EXPECT_EQ(std::get<LinearOptions>(c.layers[7].options).out_features, 128);
+  const Args& conv2 = c.layers[3].spec.args;
+  EXPECT_EQ(conv2.integer("out_channels"), 64);
+  EXPECT_EQ(conv2.int_pair("kernel_size"), (IntPair{3, 3}));
+  EXPECT_EQ(conv2.int_pair("padding"), (IntPair{1, 1}));
+  EXPECT_EQ(conv2.int_pair("stride"), (IntPair{1, 1}));
+  const Args& pool = c.layers[2].spec.args;
+  EXPECT_EQ(pool.int_pair("kernel_size"), (IntPair{2, 2}));
+  EXPECT_EQ(
+      pool.int_pair("stride"),
+      (IntPair{0, 0}));  // PyTorch: defaults to the kernel
+  EXPECT_EQ(c.layers[7].spec.args.integer("out_features"), 128);
   EXPECT_TRUE(c.init_rules.empty());  // PyTorch's default init
   EXPECT_TRUE(c.layers[9].init.empty());
 }
@@ -109,10 +111,10 @@ TEST(LoadConfig, ResnetBlockHasAResidualAdd) {
   const ModelConfig c = load_config(kConfigs / "resnet_block.json");
   EXPECT_EQ(c.rng, RngKind::Torch);
   EXPECT_EQ(c.seed, 7U);
-  EXPECT_FALSE(std::get<Conv2dOptions>(c.layers[0].options).bias);
-  EXPECT_TRUE(std::holds_alternative<BatchNorm2dOptions>(c.layers[1].options));
+  EXPECT_FALSE(c.layers[0].spec.args.boolean("bias"));
+  EXPECT_TRUE(c.layers[1].spec.type_name() == "BatchNorm2d");
   const LayerConfig& add = c.layers[5];
-  EXPECT_TRUE(std::holds_alternative<AddOptions>(add.options));
+  EXPECT_TRUE(add.spec.type_name() == "Add");
   EXPECT_EQ(add.inputs, (std::vector<std::string>{"bn2", "input"}));
   EXPECT_TRUE(c.layers[6].inputs.empty());  // the previous layer
 }
@@ -122,10 +124,10 @@ TEST(LoadConfig, DeepReluHasThirtyHiddenLayers) {
   ASSERT_EQ(c.layers.size(), 62U);  // flatten + 30 x (Linear, ReLU) + out
   int linear = 0;
   for (const LayerConfig& l : c.layers) {
-    if (const auto* o = std::get_if<LinearOptions>(&l.options)) {
+    if (l.spec.type_name() == "Linear") {
       ++linear;
       if (l.name != "out") {
-        EXPECT_EQ(o->out_features, 256);
+        EXPECT_EQ(l.spec.args.integer("out_features"), 256);
       }
     }
   }
@@ -145,21 +147,19 @@ TEST(LoadConfig, DefaultsFollowPyTorch) {
   EXPECT_EQ(c.rng, RngKind::Philox);
   EXPECT_TRUE(c.init_rules.empty());
   EXPECT_TRUE(c.plugin_paths.empty());
-  const auto& conv = std::get<Conv2dOptions>(c.layers[0].options);
-  EXPECT_EQ(conv.kernel_size, (Pair{3, 5}));
-  EXPECT_EQ(conv.dilation, (Pair{1, 1}));
-  EXPECT_EQ(conv.groups, 1);
-  EXPECT_TRUE(conv.bias);
-  EXPECT_EQ(std::get<BatchNorm2dOptions>(c.layers[1].options).eps, 1e-5);
-  EXPECT_EQ(std::get<BatchNorm2dOptions>(c.layers[1].options).momentum, 0.1);
-  EXPECT_EQ(
-      std::get<LeakyReLUOptions>(c.layers[2].options).negative_slope, 0.01);
-  EXPECT_EQ(std::get<GELUOptions>(c.layers[3].options).approximate, "none");
-  EXPECT_TRUE(
-      std::get<AvgPool2dOptions>(c.layers[4].options).count_include_pad);
-  EXPECT_EQ(std::get<FlattenOptions>(c.layers[5].options).start_dim, 1);
-  EXPECT_EQ(std::get<FlattenOptions>(c.layers[5].options).end_dim, -1);
-  EXPECT_EQ(std::get<SoftmaxOptions>(c.layers[6].options).dim, 1);
+  const Args& conv = c.layers[0].spec.args;
+  EXPECT_EQ(conv.int_pair("kernel_size"), (IntPair{3, 5}));
+  EXPECT_EQ(conv.int_pair("dilation"), (IntPair{1, 1}));
+  EXPECT_EQ(conv.integer("groups"), 1);
+  EXPECT_TRUE(conv.boolean("bias"));
+  EXPECT_EQ(c.layers[1].spec.args.number("eps"), 1e-5);
+  EXPECT_EQ(c.layers[1].spec.args.number("momentum"), 0.1);
+  EXPECT_EQ(c.layers[2].spec.args.number("negative_slope"), 0.01);
+  EXPECT_EQ(c.layers[3].spec.args.string("approximate"), "none");
+  EXPECT_TRUE(c.layers[4].spec.args.boolean("count_include_pad"));
+  EXPECT_EQ(c.layers[5].spec.args.integer("start_dim"), 1);
+  EXPECT_EQ(c.layers[5].spec.args.integer("end_dim"), -1);
+  EXPECT_EQ(c.layers[6].spec.args.integer("dim"), 1);
 }
 
 TEST(LoadConfig, ReadsEveryHyperParameter) {
@@ -173,24 +173,23 @@ TEST(LoadConfig, ReadsEveryHyperParameter) {
          {"name": "f", "type": "Flatten", "start_dim": 0, "end_dim": 2},
          {"name": "s", "type": "Softmax", "dim": -1},
          {"name": "l", "type": "Linear", "out_features": 7, "bias": false})");
-  const auto& conv = std::get<Conv2dOptions>(c.layers[0].options);
-  EXPECT_EQ(conv.stride, (Pair{2, 1}));
-  EXPECT_EQ(conv.padding, (Pair{1, 1}));
-  EXPECT_EQ(conv.dilation, (Pair{2, 2}));
-  EXPECT_EQ(conv.groups, 2);
-  EXPECT_FALSE(conv.bias);
-  const auto& max = std::get<MaxPool2dOptions>(c.layers[1].options);
-  EXPECT_EQ(max.stride, (Pair{2, 2}));
-  EXPECT_EQ(max.padding, (Pair{1, 1}));
-  EXPECT_EQ(
-      std::get<LeakyReLUOptions>(c.layers[2].options).negative_slope, 0.2);
-  EXPECT_EQ(std::get<GELUOptions>(c.layers[3].options).approximate, "tanh");
-  const auto& avg = std::get<AvgPool2dOptions>(c.layers[4].options);
-  EXPECT_EQ(avg.kernel_size, (Pair{2, 4}));
-  EXPECT_FALSE(avg.count_include_pad);
-  EXPECT_EQ(std::get<FlattenOptions>(c.layers[5].options).start_dim, 0);
-  EXPECT_EQ(std::get<SoftmaxOptions>(c.layers[6].options).dim, -1);
-  EXPECT_FALSE(std::get<LinearOptions>(c.layers[7].options).bias);
+  const Args& conv = c.layers[0].spec.args;
+  EXPECT_EQ(conv.int_pair("stride"), (IntPair{2, 1}));
+  EXPECT_EQ(conv.int_pair("padding"), (IntPair{1, 1}));
+  EXPECT_EQ(conv.int_pair("dilation"), (IntPair{2, 2}));
+  EXPECT_EQ(conv.integer("groups"), 2);
+  EXPECT_FALSE(conv.boolean("bias"));
+  const Args& max = c.layers[1].spec.args;
+  EXPECT_EQ(max.int_pair("stride"), (IntPair{2, 2}));
+  EXPECT_EQ(max.int_pair("padding"), (IntPair{1, 1}));
+  EXPECT_EQ(c.layers[2].spec.args.number("negative_slope"), 0.2);
+  EXPECT_EQ(c.layers[3].spec.args.string("approximate"), "tanh");
+  const Args& avg = c.layers[4].spec.args;
+  EXPECT_EQ(avg.int_pair("kernel_size"), (IntPair{2, 4}));
+  EXPECT_FALSE(avg.boolean("count_include_pad"));
+  EXPECT_EQ(c.layers[5].spec.args.integer("start_dim"), 0);
+  EXPECT_EQ(c.layers[6].spec.args.integer("dim"), -1);
+  EXPECT_FALSE(c.layers[7].spec.args.boolean("bias"));
 }
 
 TEST(LoadConfig, SeedCoversTheWholeUnsignedRange) {

@@ -205,11 +205,27 @@ TEST(InitPlan, UnknownSchemesAndBadArgumentsFailAtTheirPointers) {
                  "(kaiming_uniform for fc.weight): "));
 }
 
-TEST(InitPlan, DefaultTableCoversEveryLayerWithParameters) {
-  EXPECT_STREQ(default_init("Linear", "weight")->scheme, "kaiming_uniform");
-  EXPECT_STREQ(default_init("Conv2d", "bias")->scheme, "fan_in_uniform");
-  EXPECT_STREQ(default_init("BatchNorm2d", "weight")->scheme, "ones");
-  EXPECT_EQ(default_init("ReLU", "weight"), nullptr);
+TEST(InitPlan, EveryLayerDefaultIsABuiltinSchemeWithValidArguments) {
+  int params = 0;
+  for (const LayerType* type : layer_types()) {
+    for (const LayerParam& p : type->params) {
+      SCOPED_TRACE(type->name + "." + p.name);
+      const RegisteredScheme& scheme =
+          builtin_registry().find(p.default_scheme);
+      EXPECT_NO_THROW(bind_args(scheme.info.args, p.default_args));
+      ++params;
+    }
+  }
+  EXPECT_GE(params, 6);  // Linear, Conv2d, BatchNorm2d: weight and bias
+  const LayerType& linear = *find_layer_type("Linear");
+  EXPECT_EQ(linear.params[0].default_scheme, "kaiming_uniform");
+  EXPECT_EQ(
+      std::get<double>(linear.params[0].default_args.at(0).second),
+      std::sqrt(5.0));
+  EXPECT_EQ(
+      find_layer_type("Conv2d")->params[1].default_scheme, "fan_in_uniform");
+  EXPECT_EQ(find_layer_type("BatchNorm2d")->params[0].default_scheme, "ones");
+  EXPECT_TRUE(find_layer_type("ReLU")->params.empty());
 }
 
 }  // namespace

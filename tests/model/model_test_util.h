@@ -15,6 +15,8 @@
 #include "framework/model/config.h"
 #include "framework/model/config_loader.h"
 
+#include "tests/testing/layer_options.h"
+
 namespace initforge::testing {
 
 /// parse_config on text, labelled "t.json".
@@ -39,7 +41,7 @@ inline LayerConfig layer(
     std::vector<std::string> inputs = {}) {
   LayerConfig l;
   l.name = std::move(name);
-  l.options = std::move(options);
+  l.spec = std::move(options);
   l.inputs = std::move(inputs);
   return l;
 }

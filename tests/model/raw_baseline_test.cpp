@@ -47,10 +47,10 @@ void expect_same_output(const std::string& name) {
   model->initialize(RandomSource::create(RngKind::Philox, 0));
   model->prepare();
 
-  std::vector<LayerOptions> layers;
+  std::vector<LayerSpec> layers;
   for (const LayerConfig& l : config.layers) {
     ASSERT_TRUE(l.inputs.empty()) << "the baseline is sequential only";
-    layers.push_back(l.options);
+    layers.push_back(l.spec);
   }
   std::vector<std::span<const float>> params;
   for (const Tensor& p : model->params()) params.push_back(p.span());
@@ -91,8 +91,8 @@ TEST(RawDnnlBaseline, CnnComputesInitforgesOutput) {
 TEST(RawDnnlBaseline, RefusesParametersOfTheWrongSize) {
   const ModelConfig config =
       load_config(std::filesystem::path(INITFORGE_CONFIGS_DIR) / "mlp.json");
-  std::vector<LayerOptions> layers;
-  for (const LayerConfig& l : config.layers) layers.push_back(l.options);
+  std::vector<LayerSpec> layers;
+  for (const LayerConfig& l : config.layers) layers.push_back(l.spec);
   const std::vector<float> few(3);
   EXPECT_THROW(
       bench::RawDnnlNet(config.input, layers, 1, {few}), std::runtime_error);

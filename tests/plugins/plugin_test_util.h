@@ -21,8 +21,6 @@
 
 namespace initforge::testing {
 
-using ArgList = std::vector<std::pair<std::string, ArgValue>>;
-
 /// KS tests pass above this p-value (PyTorch's TestNNInit threshold).
 inline constexpr double kMinP = 1e-4;
 

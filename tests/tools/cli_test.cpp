@@ -192,7 +192,7 @@ TEST(CliErrors, CommandLineParseErrorsExitTwo) {
       run_cli({"sampel"}),
       2,
       "unknown command \"sampel\"; did you mean \"sample\"? known: plugins, "
-      "sample");
+      "layers, sample");
   expect_error(
       run_cli(with_fixtures({"sample", "fixture_const"})), 2, "--shape");
   expect_error(

@@ -27,7 +27,12 @@ constexpr std::int64_t kConvBatch = 8;
 constexpr std::int64_t kChannels = 64;
 constexpr std::int64_t kSize = 56;
 
-const Conv2dOptions kConv{kChannels, {3, 3}, {1, 1}, {1, 1}, {1, 1}, 1, true};
+// 3x3, stride 1, padding 1: the shape keeps its size.
+LayerSpec conv_spec() {
+  return layer_spec(
+      "Conv2d",
+      {{"out_channels", kChannels}, {"kernel_size", 3}, {"padding", 1}});
+}
 
 std::vector<float> random_values(std::int64_t n, std::uint32_t seed) {
   std::mt19937 engine(seed);
@@ -70,19 +75,19 @@ void count_flops(benchmark::State& state, double flops) {
 // initforge: make_layer, prepare once, set_params once, time forward().
 void run_layer(
     benchmark::State& state,
-    const LayerOptions& options,
+    const LayerSpec& spec,
     const Shape& sample,
     std::int64_t batch,
     bool preferred_src) {
   omp_set_num_threads(static_cast<int>(state.range(0)));
   DnnlContext ctx;
-  auto layer = make_layer(options, {&sample, 1});
+  auto layer = make_layer(spec, {&sample, 1});
   memory::dims src_dims{batch};
   src_dims.insert(src_dims.end(), sample.dims().begin(), sample.dims().end());
   memory::desc src_md = plain(src_dims);
   if (preferred_src) {
     // The layout a producing conv would deliver: what this conv asks for.
-    const auto conv = std::get<Conv2dOptions>(options);
+    const IntPair padding = spec.args.int_pair("padding");
     const dnnl::convolution_forward::primitive_desc pd(
         {dnnl::prop_kind::forward_inference,
          dnnl::algorithm::convolution_direct,
@@ -92,8 +97,8 @@ void run_layer(
          any({batch, kChannels, kSize, kSize}),
          {1, 1},
          {0, 0},
-         {conv.padding[0], conv.padding[1]},
-         {conv.padding[0], conv.padding[1]}},
+         {padding[0], padding[1]},
+         {padding[0], padding[1]}},
         ctx.engine);
     src_md = pd.src_desc();
   }
@@ -141,7 +146,7 @@ void run_raw(
 void BM_LinearLayer(benchmark::State& state) {
   run_layer(
       state,
-      LinearOptions{kFeatures, true},
+      layer_spec("Linear", {{"out_features", kFeatures}}),
       Shape{kFeatures},
       kLinearBatch,
       false);
@@ -166,13 +171,15 @@ constexpr double kConvFlops =
     2.0 * kConvBatch * kChannels * kSize * kSize * kChannels * 9;
 
 void BM_Conv2dLayer(benchmark::State& state) {
-  run_layer(state, kConv, Shape{kChannels, kSize, kSize}, kConvBatch, true);
+  run_layer(
+      state, conv_spec(), Shape{kChannels, kSize, kSize}, kConvBatch, true);
   count_flops(state, kConvFlops);
 }
 
 // The first layer of a model gets plain NCHW and pays one input reorder.
 void BM_Conv2dLayerPlainInput(benchmark::State& state) {
-  run_layer(state, kConv, Shape{kChannels, kSize, kSize}, kConvBatch, false);
+  run_layer(
+      state, conv_spec(), Shape{kChannels, kSize, kSize}, kConvBatch, false);
   count_flops(state, kConvFlops);
 }
 

@@ -78,8 +78,8 @@ void bench_initforge(benchmark::State& state, const std::string& name) {
     }
     // FLOPs as the raw network counts them, for a comparable GFLOP/s.
     const ModelConfig config = load_config(config_path(name));
-    std::vector<LayerOptions> layers;
-    for (const LayerConfig& l : config.layers) layers.push_back(l.options);
+    std::vector<LayerSpec> layers;
+    for (const LayerConfig& l : config.layers) layers.push_back(l.spec);
     set_counters(
         state,
         bench::RawDnnlNet(config.input, layers, 1).flops() *
@@ -92,12 +92,12 @@ void bench_initforge(benchmark::State& state, const std::string& name) {
 void bench_raw(benchmark::State& state, const std::string& name) {
   try {
     const ModelConfig config = load_config(config_path(name));
-    std::vector<LayerOptions> layers;
+    std::vector<LayerSpec> layers;
     for (const LayerConfig& l : config.layers) {
       if (!l.inputs.empty()) {
         throw std::runtime_error("raw baseline: only sequential models");
       }
-      layers.push_back(l.options);
+      layers.push_back(l.spec);
     }
     bench::RawDnnlNet net(config.input, layers, kBatch);
     fill_input(net.input());

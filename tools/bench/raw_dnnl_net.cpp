@@ -51,7 +51,7 @@ memory::dim out_size(
 
 RawDnnlNet::RawDnnlNet(
     const Shape& input,
-    std::span<const LayerOptions> layers,
+    std::span<const LayerSpec> layers,
     std::int64_t batch,
     std::vector<std::span<const float>> params)
     : params_(std::move(params)) {
@@ -59,57 +59,47 @@ RawDnnlNet::RawDnnlNet(
   for (std::int64_t d : input.dims()) dims.push_back(d);
   input_ = memory({dims, dt::f32, plain_tag(dims.size())}, engine_);
   cur_ = {input_, dims};
-  for (const LayerOptions& layer : layers) {
-    std::visit(
-        [&](const auto& o) {
-          using T = std::decay_t<decltype(o)>;
-          if constexpr (std::is_same_v<T, LinearOptions>) {
-            add_linear(o);
-          } else if constexpr (std::is_same_v<T, Conv2dOptions>) {
-            add_conv(o);
-          } else if constexpr (std::is_same_v<T, MaxPool2dOptions>) {
-            add_pool(
-                dnnl::algorithm::pooling_max,
-                o.kernel_size,
-                o.stride,
-                o.padding);
-          } else if constexpr (std::is_same_v<T, AvgPool2dOptions>) {
-            add_pool(
-                o.count_include_pad
-                    ? dnnl::algorithm::pooling_avg_include_padding
-                    : dnnl::algorithm::pooling_avg_exclude_padding,
-                o.kernel_size,
-                o.stride,
-                o.padding);
-          } else if constexpr (std::is_same_v<T, ReLUOptions>) {
-            add_eltwise(dnnl::algorithm::eltwise_relu, 0.0f);
-          } else if constexpr (std::is_same_v<T, LeakyReLUOptions>) {
-            add_eltwise(
-                dnnl::algorithm::eltwise_relu,
-                static_cast<float>(o.negative_slope));
-          } else if constexpr (std::is_same_v<T, TanhOptions>) {
-            add_eltwise(dnnl::algorithm::eltwise_tanh, 0.0f);
-          } else if constexpr (std::is_same_v<T, SigmoidOptions>) {
-            add_eltwise(dnnl::algorithm::eltwise_logistic, 0.0f);
-          } else if constexpr (std::is_same_v<T, GELUOptions>) {
-            add_eltwise(
-                o.approximate == "tanh" ? dnnl::algorithm::eltwise_gelu_tanh
-                                        : dnnl::algorithm::eltwise_gelu_erf,
-                0.0f);
-          } else if constexpr (std::is_same_v<T, SoftmaxOptions>) {
-            add_softmax(o.dim);
-          } else if constexpr (std::is_same_v<T, FlattenOptions>) {
-            flatten();
-          } else {
-            throw std::runtime_error(
-                "raw baseline: layer type " +
-                std::string(layer_type_name(layer)) + " is not supported");
-          }
-        },
-        layer);
-    if (flattened_ && !std::holds_alternative<FlattenOptions>(layer) &&
-        !std::holds_alternative<LinearOptions>(layer)) {
+  using dnnl::algorithm;
+  for (const LayerSpec& layer : layers) {
+    const std::string& type = layer.type_name();
+    const Args& a = layer.args;
+    if (flattened_ && type != "Flatten" && type != "Linear") {
       throw std::runtime_error("raw baseline: Flatten must precede a Linear");
+    }
+    if (type == "Linear") {
+      add_linear(a);
+    } else if (type == "Conv2d") {
+      add_conv(a);
+    } else if (type == "MaxPool2d") {
+      add_pool(algorithm::pooling_max, a);
+    } else if (type == "AvgPool2d") {
+      add_pool(
+          a.boolean("count_include_pad")
+              ? algorithm::pooling_avg_include_padding
+              : algorithm::pooling_avg_exclude_padding,
+          a);
+    } else if (type == "ReLU") {
+      add_eltwise(algorithm::eltwise_relu, 0.0f);
+    } else if (type == "LeakyReLU") {
+      add_eltwise(
+          algorithm::eltwise_relu,
+          static_cast<float>(a.number("negative_slope")));
+    } else if (type == "Tanh") {
+      add_eltwise(algorithm::eltwise_tanh, 0.0f);
+    } else if (type == "Sigmoid") {
+      add_eltwise(algorithm::eltwise_logistic, 0.0f);
+    } else if (type == "GELU") {
+      add_eltwise(
+          a.string("approximate") == "tanh" ? algorithm::eltwise_gelu_tanh
+                                            : algorithm::eltwise_gelu_erf,
+          0.0f);
+    } else if (type == "Softmax") {
+      add_softmax(a.integer("dim"));
+    } else if (type == "Flatten") {
+      flatten();
+    } else {
+      throw std::runtime_error(
+          "raw baseline: layer type " + type + " is not supported");
     }
   }
   if (!params_.empty() && next_param_ != params_.size()) {
@@ -193,12 +183,13 @@ memory RawDnnlNet::weights(
   return out;
 }
 
-void RawDnnlNet::add_linear(const LinearOptions& o) {
+void RawDnnlNet::add_linear(const Args& a) {
   const memory::dims& in = cur_.dims;
   if (in.size() != 2 && !(flattened_ && in.size() == 4)) {
     throw std::runtime_error("raw baseline: Linear needs a 2-D input");
   }
-  const memory::dim n = in[0], out = o.out_features;
+  const memory::dim n = in[0], out = a.integer("out_features");
+  const bool bias = a.boolean("bias");
   memory::dims wdims{out};
   wdims.insert(wdims.end(), in.begin() + 1, in.end());
   const memory::desc src = cur_.mem.get_desc();
@@ -207,8 +198,8 @@ void RawDnnlNet::add_linear(const LinearOptions& o) {
   const memory::desc dst_any{{n, out}, dt::f32, tag::any};
   const auto pk = dnnl::prop_kind::forward_inference;
   const auto d =
-      o.bias ? dnnl::inner_product_forward::desc(pk, src, w_any, b_md, dst_any)
-             : dnnl::inner_product_forward::desc(pk, src, w_any, dst_any);
+      bias ? dnnl::inner_product_forward::desc(pk, src, w_any, b_md, dst_any)
+           : dnnl::inner_product_forward::desc(pk, src, w_any, dst_any);
   const dnnl::inner_product_forward::primitive_desc pd(d, engine_);
   const memory::dim fan_in = product(in, 1);
   Step step{dnnl::inner_product_forward(pd), {}};
@@ -220,7 +211,7 @@ void RawDnnlNet::add_linear(const LinearOptions& o) {
           wdims,
           in.size() == 4 ? tag::abcd : tag::ab,
           fan_in));
-  if (o.bias) {
+  if (bias) {
     step.args.emplace(DNNL_ARG_BIAS, weights(b_md, {out}, tag::a, fan_in));
   }
   memory dst(pd.dst_desc(), engine_);
@@ -231,7 +222,18 @@ void RawDnnlNet::add_linear(const LinearOptions& o) {
   flattened_ = false;
 }
 
-void RawDnnlNet::add_conv(const Conv2dOptions& o) {
+void RawDnnlNet::add_conv(const Args& a) {
+  const struct {
+    memory::dim out_channels, groups;
+    IntPair kernel_size, stride, padding, dilation;
+    bool bias;
+  } o{a.integer("out_channels"),
+      a.integer("groups"),
+      a.int_pair("kernel_size"),
+      a.int_pair("stride"),
+      a.int_pair("padding"),
+      a.int_pair("dilation"),
+      a.boolean("bias")};
   const memory::dims& in = cur_.dims;
   if (in.size() != 4) {
     throw std::runtime_error("raw baseline: Conv2d needs a 4-D input");
@@ -281,8 +283,10 @@ void RawDnnlNet::add_conv(const Conv2dOptions& o) {
   cur_ = {dst, out};
 }
 
-void RawDnnlNet::add_pool(
-    dnnl::algorithm alg, const Pair& k, Pair s, const Pair& p) {
+void RawDnnlNet::add_pool(dnnl::algorithm alg, const Args& a) {
+  const IntPair k = a.int_pair("kernel_size");
+  IntPair s = a.int_pair("stride");
+  const IntPair p = a.int_pair("padding");
   const memory::dims& in = cur_.dims;
   if (in.size() != 4) {
     throw std::runtime_error("raw baseline: pooling needs a 4-D input");

@@ -16,7 +16,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "framework/core/shape.h"
-#include "framework/layers/layer_options.h"
+#include "framework/layers/layer_type.h"
 
 namespace initforge::bench {
 
@@ -31,7 +31,7 @@ class RawDnnlNet {
   /// params()), so tests can check the baseline computes initforge's output.
   RawDnnlNet(
       const Shape& input,
-      std::span<const LayerOptions> layers,
+      std::span<const LayerSpec> layers,
       std::int64_t batch,
       std::vector<std::span<const float>> params = {});
 
@@ -57,9 +57,9 @@ class RawDnnlNet {
     dnnl::memory::dims dims;
   };
 
-  void add_linear(const LinearOptions& o);
-  void add_conv(const Conv2dOptions& o);
-  void add_pool(dnnl::algorithm alg, const Pair& k, Pair s, const Pair& p);
+  void add_linear(const Args& a);
+  void add_conv(const Args& a);
+  void add_pool(dnnl::algorithm alg, const Args& a);
   void add_eltwise(dnnl::algorithm alg, float alpha);
   void add_softmax(std::int64_t axis);
   void flatten();

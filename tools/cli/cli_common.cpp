@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "framework/core/error.h"
+#include "framework/init/text.h"
 #include "framework/io/arg_text.h"
 
 namespace initforge::cli {
@@ -118,6 +119,23 @@ std::pair<std::string, ArgValue> parse_key_value(std::string_view text) {
   } catch (const UsageError& e) {
     throw UsageError("--arg " + key + ": " + e.what());
   }
+}
+
+std::string constraint_text(const ArgSpec& spec) {
+  std::string text;
+  if (spec.min) {
+    text += (spec.min_exclusive ? "> " : ">= ") + format_double(*spec.min);
+  }
+  if (spec.max)
+    text += (text.empty() ? "<= " : ", <= ") + format_double(*spec.max);
+  if (!spec.choices.empty()) {
+    text += "one of";
+    for (std::size_t i = 0; i < spec.choices.size(); ++i) {
+      text += (i ? ", " : " ") + spec.choices[i];
+    }
+    if (spec.case_insensitive) text += " (any case)";
+  }
+  return text;
 }
 
 std::string number_text(double value) {

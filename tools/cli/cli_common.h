@@ -64,4 +64,7 @@ std::pair<std::string, ArgValue> parse_key_value(std::string_view text);
 /// printf-style "%.6g" of a double, "nan" for NaN.
 std::string number_text(double value);
 
+/// An argument's bounds and choices: ">= 1, <= 8", "one of none, tanh".
+std::string constraint_text(const ArgSpec& spec);
+
 }  // namespace initforge::cli

@@ -57,23 +57,6 @@ PluginListing make_listing(
   return listing;
 }
 
-std::string constraint_text(const ArgSpec& spec) {
-  std::string text;
-  if (spec.min) {
-    text += (spec.min_exclusive ? "> " : ">= ") + number_text(*spec.min);
-  }
-  if (spec.max)
-    text += (text.empty() ? "<= " : ", <= ") + number_text(*spec.max);
-  if (!spec.choices.empty()) {
-    text += "one of";
-    for (std::size_t i = 0; i < spec.choices.size(); ++i) {
-      text += (i ? ", " : " ") + spec.choices[i];
-    }
-    if (spec.case_insensitive) text += " (any case)";
-  }
-  return text;
-}
-
 void print_text(const PluginListing& listing) {
   for (const LocationListing& location : listing.locations) {
     std::printf(

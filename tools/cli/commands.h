@@ -14,6 +14,7 @@ namespace initforge::cli {
 using CommandRunner = std::function<int()>;
 
 CommandRunner setup_plugins_command(CLI::App& command);
+CommandRunner setup_layers_command(CLI::App& command);
 CommandRunner setup_sample_command(CLI::App& command);
 CommandRunner setup_validate_command(CLI::App& command);
 CommandRunner setup_run_command(CLI::App& command);
