@@ -9,64 +9,52 @@
 
 namespace initforge {
 
-ArgSpec ArgSpec::number(std::string name, double def, std::string doc) {
+namespace {
+
+ArgSpec make_spec(
+    std::string name,
+    ArgType type,
+    std::optional<ArgValue> def,
+    std::string doc) {
   ArgSpec spec;
   spec.name = std::move(name);
-  spec.type = ArgType::Number;
-  spec.default_value = def;
+  spec.type = type;
+  spec.default_value = std::move(def);
   spec.doc = std::move(doc);
   return spec;
+}
+
+}  // namespace
+
+ArgSpec ArgSpec::number(std::string name, double def, std::string doc) {
+  return make_spec(std::move(name), ArgType::Number, def, std::move(doc));
 }
 
 ArgSpec ArgSpec::required_number(std::string name, std::string doc) {
-  ArgSpec spec;
-  spec.name = std::move(name);
-  spec.type = ArgType::Number;
-  spec.doc = std::move(doc);
-  return spec;
+  return make_spec(
+      std::move(name), ArgType::Number, std::nullopt, std::move(doc));
 }
 
 ArgSpec ArgSpec::integer(std::string name, std::int64_t def, std::string doc) {
-  ArgSpec spec;
-  spec.name = std::move(name);
-  spec.type = ArgType::Integer;
-  spec.default_value = def;
-  spec.doc = std::move(doc);
-  return spec;
+  return make_spec(std::move(name), ArgType::Integer, def, std::move(doc));
 }
 
 ArgSpec ArgSpec::required_integer(std::string name, std::string doc) {
-  ArgSpec spec;
-  spec.name = std::move(name);
-  spec.type = ArgType::Integer;
-  spec.doc = std::move(doc);
-  return spec;
+  return make_spec(
+      std::move(name), ArgType::Integer, std::nullopt, std::move(doc));
 }
 
 ArgSpec ArgSpec::int_pair(std::string name, IntPair def, std::string doc) {
-  ArgSpec spec;
-  spec.name = std::move(name);
-  spec.type = ArgType::IntegerPair;
-  spec.default_value = def;
-  spec.doc = std::move(doc);
-  return spec;
+  return make_spec(std::move(name), ArgType::IntegerPair, def, std::move(doc));
 }
 
 ArgSpec ArgSpec::required_int_pair(std::string name, std::string doc) {
-  ArgSpec spec;
-  spec.name = std::move(name);
-  spec.type = ArgType::IntegerPair;
-  spec.doc = std::move(doc);
-  return spec;
+  return make_spec(
+      std::move(name), ArgType::IntegerPair, std::nullopt, std::move(doc));
 }
 
 ArgSpec ArgSpec::boolean(std::string name, bool def, std::string doc) {
-  ArgSpec spec;
-  spec.name = std::move(name);
-  spec.type = ArgType::Boolean;
-  spec.default_value = def;
-  spec.doc = std::move(doc);
-  return spec;
+  return make_spec(std::move(name), ArgType::Boolean, def, std::move(doc));
 }
 
 ArgSpec ArgSpec::choice(
@@ -74,12 +62,9 @@ ArgSpec ArgSpec::choice(
     std::string def,
     std::vector<std::string> choices,
     std::string doc) {
-  ArgSpec spec;
-  spec.name = std::move(name);
-  spec.type = ArgType::String;
-  spec.default_value = std::move(def);
+  ArgSpec spec = make_spec(
+      std::move(name), ArgType::String, std::move(def), std::move(doc));
   spec.choices = std::move(choices);
-  spec.doc = std::move(doc);
   return spec;
 }
 

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Conv2d on oneDNN's direct convolution: stride, padding, dilation, groups.
 
-#include <cmath>
-
 #include "framework/core/error.h"
 #include "framework/layers/dense_layer.h"
 #include "framework/layers/dnnl_util.h"
@@ -139,7 +137,6 @@ std::unique_ptr<Layer> make_conv2d(
   return std::make_unique<Conv2d>(options, in, out);
 }
 
-// nn.Conv2d.reset_parameters: as nn.Linear's, fans from [out, in/g, kh, kw].
 const LayerRegistration kConv2d{LayerType{
     .name = "Conv2d",
     .doc = "2-D convolution over [channels, height, width]",
@@ -161,13 +158,8 @@ const LayerRegistration kConv2d{LayerType{
          ArgSpec::integer("groups", 1, "blocked connections in to out")
              .at_least(1),
          ArgSpec::boolean("bias", true, "learn an additive bias")},
-    .params =
-        {{"weight",
-          "kaiming_uniform",
-          {{"a", std::sqrt(5.0)}},
-          "",
-          "[out_channels, in_channels / groups, kh, kw]"},
-         {"bias", "fan_in_uniform", {}, "bias", "[out_channels]"}},
+    .params = dense_layer_params(
+        "[out_channels, in_channels / groups, kh, kw]", "[out_channels]"),
     .check =
         [](const Args& a) {
           if (a.integer("out_channels") % a.integer("groups") != 0) {

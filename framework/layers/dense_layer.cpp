@@ -1,7 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "framework/layers/dense_layer.h"
 
+#include <cmath>
+#include <utility>
+
 namespace initforge::layers_detail {
+
+std::vector<LayerParam> dense_layer_params(
+    std::string weight_shape, std::string bias_shape) {
+  return {
+      {"weight",
+       "kaiming_uniform",
+       {{"a", std::sqrt(5.0)}},
+       "",
+       std::move(weight_shape)},
+      {"bias", "fan_in_uniform", {}, "bias", std::move(bias_shape)}};
+}
 
 DenseLayer::DenseLayer(
     std::string_view type,

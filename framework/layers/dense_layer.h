@@ -6,6 +6,7 @@
 // two layers only describe their primitives in prepare().
 
 #include <span>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -18,6 +19,12 @@
 #include "framework/layers/layer.h"
 
 namespace initforge::layers_detail {
+
+/// The layer table's weight and bias of Linear and Conv2d, with PyTorch's
+/// reset_parameters: kaiming_uniform_(a=sqrt(5)), then a bias
+/// U(+-1/sqrt(fan_in)) that exists with "bias": true. The shapes are docs.
+std::vector<LayerParam> dense_layer_params(
+    std::string weight_shape, std::string bias_shape);
 
 class DenseLayer : public Layer {
  public:

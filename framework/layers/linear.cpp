@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Linear: y = x W^T + b on oneDNN's inner product, weights [out, in].
 
-#include <cmath>
-
 #include "framework/core/error.h"
 #include "framework/layers/dense_layer.h"
 #include "framework/layers/dnnl_util.h"
@@ -93,8 +91,6 @@ std::unique_ptr<Layer> make_linear(
   return std::make_unique<Linear>(options, in[0]);
 }
 
-// nn.Linear.reset_parameters: kaiming_uniform_(a=sqrt(5)), then a bias
-// U(+-1/sqrt(fan_in)).
 const LayerRegistration kLinear{LayerType{
     .name = "Linear",
     .doc = "y = x W^T + b over flat inputs [in_features]",
@@ -102,12 +98,7 @@ const LayerRegistration kLinear{LayerType{
         {ArgSpec::required_integer("out_features", "output size").at_least(1),
          ArgSpec::boolean("bias", true, "learn an additive bias")},
     .params =
-        {{"weight",
-          "kaiming_uniform",
-          {{"a", std::sqrt(5.0)}},
-          "",
-          "[out_features, in_features]"},
-         {"bias", "fan_in_uniform", {}, "bias", "[out_features]"}},
+        dense_layer_params("[out_features, in_features]", "[out_features]"),
     .make = [](const Args& a, std::span<const Shape> inputs) {
       return make_linear(
           {.out_features = a.integer("out_features"),
