@@ -3,7 +3,6 @@
 // eltwise primitive, working in whatever layout the producer chose; the
 // backward reads src (every algorithm here has a src-based derivative).
 
-#include <cmath>
 #include <string>
 #include <utility>
 #include <vector>

@@ -46,6 +46,7 @@ const std::string& LayerSpec::type_name() const {
 
 std::vector<std::string> LayerSpec::param_names() const {
   std::vector<std::string> names;
+  if (type == nullptr) throw UsageError("LayerSpec without a type");
   for (const LayerParam& p : type->params) {
     if (p.present_if.empty() || args.boolean(p.present_if)) {
       names.push_back(p.name);
@@ -54,15 +55,19 @@ std::vector<std::string> LayerSpec::param_names() const {
   return names;
 }
 
+LayerSpec bind_layer_spec(const LayerType& type, const ArgList& given) {
+  LayerSpec spec{&type, bind_args(type.args, given)};
+  if (type.check) type.check(spec.args);
+  return spec;
+}
+
 LayerSpec layer_spec(std::string_view type, const ArgList& given) {
   const LayerType* t = find_layer_type(type);
   if (t == nullptr) {
     throw InvalidArgument("unknown layer type \"" + std::string(type) + "\"");
   }
   try {
-    LayerSpec spec{t, bind_args(t->args, given)};
-    if (t->check) t->check(spec.args);
-    return spec;
+    return bind_layer_spec(*t, given);
   } catch (const ArgumentError& e) {
     throw ArgumentError(e.key(), t->name + " " + e.key() + ": " + e.what());
   }

@@ -75,8 +75,13 @@ struct INITFORGE_API LayerSpec {
 };
 
 /// Binds `given` to the type's hyper-parameters (defaults applied) and runs
-/// its check. Throws InvalidArgument for an unknown type, ArgumentError
-/// (key = the argument) for a bad value.
+/// its check. Throws ArgumentError (key = the argument) for a bad value,
+/// with the schemes' message ("expected an integer >= 1; got 0").
+INITFORGE_API LayerSpec
+bind_layer_spec(const LayerType& type, const ArgList& given);
+
+/// bind_layer_spec by type name; the message names type and argument
+/// ("Linear out_features: ..."). InvalidArgument for an unknown type.
 INITFORGE_API LayerSpec
 layer_spec(std::string_view type, const ArgList& given = {});
 

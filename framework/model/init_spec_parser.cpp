@@ -7,10 +7,8 @@
 
 namespace initforge {
 
-ArgValue parse_arg_value(const JsonCursor& value) {
+ArgValue parse_arg_value(const JsonCursor& value, std::string_view what) {
   const nlohmann::json& j = value.json();
-  constexpr std::string_view kWhat =
-      "a number, true/false, a string or a pair of integers";
   if (j.is_boolean()) return j.get<bool>();
   if (j.is_string()) return j.get<std::string>();
   if (j.is_number_unsigned() &&
@@ -24,7 +22,7 @@ ArgValue parse_arg_value(const JsonCursor& value) {
       j[1].is_number_integer()) {
     return IntPair{value.at(0).integer(), value.at(1).integer()};
   }
-  value.expected(kWhat);
+  value.expected(what);
 }
 
 InitSpec parse_init_spec(

@@ -12,9 +12,13 @@
 
 namespace initforge {
 
-/// A JSON scalar as an argument: integer -> int64, float -> double, bool,
-/// string. null, arrays and objects fail at the value's pointer.
-ArgValue parse_arg_value(const JsonCursor& value);
+/// A JSON value as an argument: integer -> int64, float -> double, bool,
+/// string, [int, int] -> IntPair. Anything else (null, objects, other
+/// arrays) fails at the value's pointer with "expected <what>".
+ArgValue parse_arg_value(
+    const JsonCursor& value,
+    std::string_view what =
+        "a number, true/false, a string or a pair of integers");
 
 /// Reads an init object: "scheme" (required) and every other key except
 /// `reserved` (e.g. a rule's "pattern") as an argument, sorted by name.

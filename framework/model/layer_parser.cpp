@@ -30,18 +30,10 @@ LayerSpec parse_layer_spec(const JsonCursor& layer, const LayerType& type) {
       if (!spec.default_value) layer.require(spec.name, describe(spec.type));
       continue;
     }
-    // An array that is no [height, width], an object or null: say what fits.
-    const nlohmann::json& j = c->json();
-    const bool pair = j.is_array() && j.size() == 2 &&
-                      j[0].is_number_integer() && j[1].is_number_integer();
-    if (j.is_structured() && !pair) c->expected(describe(spec.type));
-    if (j.is_null()) c->expected(describe(spec.type));
-    given.emplace_back(spec.name, parse_arg_value(*c));
+    given.emplace_back(spec.name, parse_arg_value(*c, describe(spec.type)));
   }
   try {
-    LayerSpec out{&type, bind_args(type.args, given)};
-    if (type.check) type.check(out.args);
-    return out;
+    return bind_layer_spec(type, given);
   } catch (const ArgumentError& e) {
     if (const auto c = layer.find(e.key())) c->fail(e.what());
     layer.fail(type.name + " " + e.key() + ": " + e.what());  // a default
