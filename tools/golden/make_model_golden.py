@@ -7,7 +7,7 @@ forward output (eval mode) on a fixed input batch. tests/golden's
 model_golden_tests compares `initforge run CONFIG --rng torch` against it.
 
 Run with the Debian python that has torch 1.13 (CI does not need torch):
-    /usr/bin/python3 tools/golden/make_model_golden.py [--configs DIR] [--out DIR]
+    /usr/bin/python3 tools/golden/make_model_golden.py [--configs DIR...] [--only STEM...] [--out DIR]
 
 Output: one directory per case under tests/data/model_golden/ (or --out):
 <config>_seed<S> for the config's own seed and ALT_SEED (passed as --seed),
@@ -398,7 +398,13 @@ def cases(path, root, out_root):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    parser.add_argument("--configs", default=os.path.join(root, "configs"))
+    # The example configs, and the small per-layer configs that only exist to
+    # pin each layer type against PyTorch.
+    parser.add_argument("--configs", nargs="+",
+                        default=[os.path.join(root, "configs"),
+                                 os.path.join(root, "tests", "data", "golden_configs")])
+    parser.add_argument("--only", nargs="+", metavar="STEM",
+                        help="regenerate only the cases of these configs (file stems)")
     parser.add_argument("--out", default=os.path.join(root, "tests", "data", "model_golden"))
     args = parser.parse_args()
     if not torch.__version__.startswith("1.13"):
@@ -408,11 +414,17 @@ def main():
         sys.exit("error: needs PyTorch's AVX2 kernels (found %s)" % capability)
     warnings.filterwarnings("ignore")
     torch.set_num_threads(1)
-    configs = sorted(glob.glob(os.path.join(args.configs, "*.json")))
+    configs = sorted(path for d in args.configs for path in glob.glob(os.path.join(d, "*.json")))
+    if args.only:
+        stem = lambda path: os.path.splitext(os.path.basename(path))[0]
+        configs = [path for path in configs if stem(path) in args.only]
     if not configs:
-        sys.exit("error: no configs in %s" % args.configs)
+        sys.exit("error: no configs in %s" % " ".join(args.configs))
     for old in glob.glob(os.path.join(args.out, "*", "manifest.json")):
-        shutil.rmtree(os.path.dirname(old))   # no stale cases
+        with open(old) as f:
+            made_from = os.path.join(root, json.load(f)["config"])
+        if not args.only or stem(made_from) in args.only:
+            shutil.rmtree(os.path.dirname(old))   # no stale cases
     for path in configs:
         try:
             for config, ref, name in cases(path, root, args.out):
