@@ -4,6 +4,8 @@ target_sources(
   PRIVATE ${CMAKE_CURRENT_LIST_DIR}/init_rules.cpp
           ${CMAKE_CURRENT_LIST_DIR}/json_cursor.cpp
           ${CMAKE_CURRENT_LIST_DIR}/json_parse.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/block_condition.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/block_expander.cpp
           ${CMAKE_CURRENT_LIST_DIR}/layer_parser.cpp
           ${CMAKE_CURRENT_LIST_DIR}/layer_list_parser.cpp
           ${CMAKE_CURRENT_LIST_DIR}/init_spec_parser.cpp

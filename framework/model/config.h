@@ -53,16 +53,31 @@ struct LayerConfig {
   LayerSpec spec;
   std::vector<std::string> inputs;  // empty: the previous layer (or input)
   std::vector<std::pair<std::string, InitSpec>> init;  // param name -> spec
-  std::string pointer;                                 // "/layers/3"
+  std::vector<std::string> roles;  // "roles": tags init rules match as "@role"
+  std::string pointer;             // "/layers/3", or in a block definition
+  /// "" for a layer written in "layers"; else the block instance it was
+  /// expanded from ("layer2.0, an instance of block \"BasicBlock\" at
+  /// /layers/4"), which messages about the layer name with its pointer.
+  std::string origin;
 };
+
+/// " (in <origin>)" for a layer from a block, else "": appended to messages
+/// that point into a block definition.
+inline std::string origin_note(const LayerConfig& layer) {
+  return layer.origin.empty() ? "" : " (in " + layer.origin + ")";
+}
 
 struct ModelConfig {
   std::string file;  // as given on the command line, for messages
   std::string name;
   std::uint64_t seed = 0;
   RngKind rng = RngKind::Philox;
-  Shape input;  // one sample, e.g. [1, 28, 28]
-  std::vector<LayerConfig> layers;
+  Shape input;                      // one sample, e.g. [1, 28, 28]
+  std::vector<LayerConfig> layers;  // blocks and repeats expanded
+  /// The config with blocks and repeats expanded, as JSON text with one
+  /// layer per line (`validate --expanded`): full names, arguments
+  /// substituted, no "blocks". A config of its own, equivalent to this one.
+  std::string expanded_json;
   std::vector<InitRule> init_rules;
   /// "post_init": data-dependent schemes whose calibrate() runs on the
   /// matched parameters after their ordinary fill (same shape as a rule).

@@ -10,6 +10,7 @@
 
 #include "framework/core/error.h"
 #include "framework/init/text.h"
+#include "framework/model/block_expander.h"
 #include "framework/model/config_document.h"
 #include "framework/model/init_rules.h"
 #include "framework/model/init_spec_parser.h"
@@ -25,11 +26,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::array<std::string_view, 11> kTopKeys{
+constexpr std::array<std::string_view, 12> kTopKeys{
     "name",
     "seed",
     "rng",
     "input",
+    "blocks",
     "layers",
     "init_rules",
     "post_init",
@@ -69,13 +71,15 @@ Shape parse_input(const JsonCursor& c) {
   }
 }
 
-// Every name a rule can match: "fc1.weight" and "Linear.weight".
+// Every name a rule can match: "fc1.weight", "Linear.weight" and
+// "@classifier.weight".
 std::vector<std::string> rule_targets(const std::vector<LayerConfig>& layers) {
   std::vector<std::string> out;
   for (const LayerConfig& layer : layers) {
     for (const std::string& param : layer.spec.param_names()) {
-      out.push_back(layer.name + "." + param);
-      out.push_back(layer.spec.type_name() + "." + param);
+      for (std::string& name : rule_names(layer, param)) {
+        out.push_back(std::move(name));
+      }
     }
   }
   return out;
@@ -106,8 +110,9 @@ std::vector<InitRule> parse_rules(
       pattern.fail(
           "pattern " + pattern.got() + " matches no parameter of this model;" +
           (hint.empty() ? "" : " did you mean \"" + hint + "\"?") +
-          " patterns match \"<layer>.<param>\" (\"fc1.weight\") or "
-          "\"<Type>.<param>\" (\"Linear.bias\"), with * and ?");
+          " patterns match \"<layer>.<param>\" (\"fc1.weight\"), "
+          "\"<Type>.<param>\" (\"Linear.bias\") or \"@<role>.<param>\" "
+          "(\"@classifier.weight\"), with * and ?");
     }
     out.init = parse_init_spec(rule, kReserved);
     rules.push_back(std::move(out));
@@ -176,6 +181,39 @@ std::vector<fs::path> parse_plugins(
   return out;
 }
 
+// The config with its blocks expanded: "blocks" gone, every layer in
+// "layers" (one per line), "inputs" only where a layer does not take the
+// previous one's output.
+std::string expanded_config_text(
+    const nlohmann::json& doc, const std::vector<LayerSource>& layers) {
+  auto dump = [](const nlohmann::json& j) {
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  std::string text = "{\n";
+  for (const auto& item : doc.items()) {
+    if (item.key() == "blocks" || item.key() == "variants") continue;
+    text += "  " + dump(item.key()) + ": ";
+    if (item.key() != "layers") {
+      text += dump(item.value()) + ",\n";
+      continue;
+    }
+    text += "[\n";
+    std::string previous = "input";
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+      nlohmann::json layer = layers[i].layer;
+      if (layer.contains("inputs") &&
+          layer["inputs"] == nlohmann::json::array({previous})) {
+        layer.erase("inputs");
+      }
+      previous = layer.value("name", "");
+      text += "    " + dump(layer) + (i + 1 < layers.size() ? ",\n" : "\n");
+    }
+    text += "  ],\n";
+  }
+  text.erase(text.size() - 2, 1);  // the last member's comma
+  return text + "}\n";
+}
+
 }  // namespace
 
 ModelConfig config_from_json(
@@ -192,7 +230,9 @@ ModelConfig config_from_json(
   if (const auto rng = root.find("rng")) config.rng = parse_rng(*rng);
   config.input = parse_input(
       root.require("input", "one sample's shape, e.g. [1, 28, 28]"));
-  config.layers = parse_layers(root.require("layers", "an array of layers"));
+  const std::vector<LayerSource> layers = expand_layers(root);
+  config.layers = parse_layers(layers, config.file);
+  config.expanded_json = expanded_config_text(doc, layers);
   if (const auto rules = root.find("init_rules")) {
     config.init_rules = parse_rules(*rules, config.layers);
   }

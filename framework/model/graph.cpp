@@ -57,7 +57,8 @@ Edges resolve_edges(const ModelConfig& config) {
           config.file,
           layer.pointer + "/name",
           "duplicate layer name " + quoted(layer.name) + " (also at " +
-              layers[static_cast<std::size_t>(it->second)].pointer + ")");
+              layers[static_cast<std::size_t>(it->second)].pointer + ")" +
+              origin_note(layer));
     }
   }
   Edges edges(layers.size());
@@ -155,9 +156,9 @@ Graph::Graph(const ModelConfig& config)
     try {
       node.layer = make_layer(layer.spec, node.input_shapes);
     } catch (const ShapeError& e) {
-      throw ConfigError(file_, layer.pointer, e.what());
+      throw ConfigError(file_, layer.pointer, e.what() + origin_note(layer));
     } catch (const InvalidArgument& e) {
-      throw ConfigError(file_, layer.pointer, e.what());
+      throw ConfigError(file_, layer.pointer, e.what() + origin_note(layer));
     }
     nodes_.push_back(std::move(node));
   }

@@ -32,7 +32,8 @@ void check_init_names(
             "\" has no parameter \"" + param + "\"; " +
             (names.empty() ? "it has no parameters"
                            : "expected one of " + known) +
-            (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
+            (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)") +
+            origin_note(layer));
   }
 }
 
@@ -50,11 +51,9 @@ const InitSpec* choose_spec(
       return &spec;
     }
   }
-  const std::string type_path = std::string(type) + "." + decl.name;
   for (std::size_t r = 0; r < config.init_rules.size(); ++r) {
     const InitRule& rule = config.init_rules[r];
-    if (glob_match(rule.pattern, out.info.path) ||
-        glob_match(rule.pattern, type_path)) {
+    if (rule_matches(rule.pattern, layer, decl.name)) {
       out.source = InitSource::Rule;
       out.source_text = "rule " + std::to_string(r) + " (" + rule.pattern + ")";
       return &rule.init;
@@ -104,18 +103,16 @@ void create_initializer(
 }
 
 // The calibration step of `out` (already planned): the first post_init entry
-// matching its path or "<Type>.<param>", else its own data-dependent scheme.
+// matching it (as init rules match), else its own data-dependent scheme.
 void plan_calibration(
     const ModelConfig& config,
-    const std::string& type_path,
+    const LayerConfig& layer,
+    const std::string& param,
     const Registry& registry,
     PlannedParam& out) {
   for (std::size_t r = 0; r < config.post_init.size(); ++r) {
     const InitRule& rule = config.post_init[r];
-    if (!glob_match(rule.pattern, out.info.path) &&
-        !glob_match(rule.pattern, type_path)) {
-      continue;
-    }
+    if (!rule_matches(rule.pattern, layer, param)) continue;
     check_post_init_spec(rule.init, config.file, registry);  // its messages
     PlannedCalibration c;
     c.scheme = rule.init.scheme;
@@ -185,7 +182,8 @@ InitPlan plan_init(
       decls = node.layer->params();
       buffers = node.layer->buffers();
     } catch (const ShapeError& e) {  // e.g. a weight whose size overflows
-      throw ConfigError(config.file, layer.pointer, e.what());
+      throw ConfigError(
+          config.file, layer.pointer, e.what() + origin_note(layer));
     }
     check_init_names(config.file, layer, node.type, decls);
 
@@ -212,14 +210,14 @@ InitPlan plan_init(
               config.file,
               layer.pointer,
               node.type + " has no default initialization for \"" + decl.name +
-                  "\"; give one in \"init\"");
+                  "\"; give one in \"init\"" + origin_note(layer));
         }
         out.scheme = def->default_scheme;
         out.pointer = layer.pointer;
         given = def->default_args;
       }
       create_initializer(config.file, given, registry, out);
-      plan_calibration(config, node.type + "." + decl.name, registry, out);
+      plan_calibration(config, layer, decl.name, registry, out);
       plan.params.push_back(std::move(out));
     }
     for (const BufferDecl& buffer : buffers) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "framework/model/init_rules.h"
 
+#include <algorithm>
 #include <string>
 
 #include <fnmatch.h>
@@ -25,6 +26,27 @@ bool glob_match(std::string_view pattern, std::string_view text) {
   }
   return ::fnmatch(quoted.c_str(), std::string(text).c_str(), FNM_NOESCAPE) ==
          0;
+}
+
+std::vector<std::string> rule_names(
+    const LayerConfig& layer, std::string_view param) {
+  const std::string suffix = "." + std::string(param);
+  std::vector<std::string> names{
+      layer.name + suffix, layer.spec.type_name() + suffix};
+  for (const std::string& role : layer.roles) {
+    names.push_back("@" + role + suffix);
+  }
+  return names;
+}
+
+bool rule_matches(
+    std::string_view pattern,
+    const LayerConfig& layer,
+    std::string_view param) {
+  const std::vector<std::string> names = rule_names(layer, param);
+  return std::any_of(names.begin(), names.end(), [&](const std::string& n) {
+    return glob_match(pattern, n);
+  });
 }
 
 }  // namespace initforge

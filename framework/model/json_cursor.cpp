@@ -21,8 +21,19 @@ JsonCursor::JsonCursor(
     const nlohmann::json& value, const std::string& file, std::string pointer)
     : value_(&value), file_(&file), pointer_(std::move(pointer)) {}
 
+JsonCursor JsonCursor::with_origin(const std::string& origin) const {
+  JsonCursor c = *this;
+  c.origin_ = origin.empty() ? nullptr : &origin;
+  return c;
+}
+
+void JsonCursor::raise(const std::string& pointer, std::string what) const {
+  if (origin_ != nullptr) what += " (in " + *origin_ + ")";
+  throw ConfigError(*file_, pointer, what);
+}
+
 void JsonCursor::fail(const std::string& what) const {
-  throw ConfigError(*file_, pointer_, what);
+  raise(pointer_, what);
 }
 
 void JsonCursor::expected(std::string_view what) const {
@@ -46,22 +57,26 @@ std::optional<JsonCursor> JsonCursor::find(std::string_view key) const {
   if (!value_->is_object()) return std::nullopt;
   const auto it = value_->find(key);
   if (it == value_->end()) return std::nullopt;
-  return JsonCursor(*it, *file_, pointer_ + "/" + escape_pointer_token(key));
+  JsonCursor member = *this;
+  member.value_ = &*it;
+  member.pointer_ = pointer_ + "/" + escape_pointer_token(key);
+  return member;
 }
 
 JsonCursor JsonCursor::require(
     std::string_view key, std::string_view what) const {
   if (auto member = find(key)) return *member;
-  throw ConfigError(
-      *file_,
+  raise(
       pointer_ + "/" + escape_pointer_token(key),
       "missing required key \"" + std::string(key) + "\" (" +
           std::string(what) + ")");
 }
 
 JsonCursor JsonCursor::at(std::size_t index) const {
-  return JsonCursor(
-      value_->at(index), *file_, pointer_ + "/" + std::to_string(index));
+  JsonCursor element = *this;
+  element.value_ = &value_->at(index);
+  element.pointer_ = pointer_ + "/" + std::to_string(index);
+  return element;
 }
 
 void JsonCursor::expect_object(std::string_view what) const {
@@ -87,8 +102,7 @@ void JsonCursor::check_keys(
     const std::string hint = closest_match(key, names);
     if (!hint.empty()) message += " did you mean \"" + hint + "\"?";
     message += " expected one of " + list;
-    throw ConfigError(
-        *file_, pointer_ + "/" + escape_pointer_token(key), message);
+    raise(pointer_ + "/" + escape_pointer_token(key), message);
   }
 }
 

@@ -36,6 +36,11 @@ class JsonCursor {
     return *file_;
   }
 
+  /// The same cursor, whose messages (and its members') end with
+  /// " (in <origin>)": where a block's layer was instantiated. `origin`
+  /// must outlive the cursor; "" means none.
+  JsonCursor with_origin(const std::string& origin) const;
+
   /// Throws ConfigError at this pointer.
   [[noreturn]] void fail(const std::string& what) const;
   /// Throws "expected <what>; got <the value as JSON>".
@@ -83,10 +88,12 @@ class JsonCursor {
   bool number_is_finite() const;
   std::int64_t integer_at_least(
       std::optional<std::int64_t> floor, std::string_view what) const;
+  [[noreturn]] void raise(const std::string& pointer, std::string what) const;
 
   const nlohmann::json* value_;
   const std::string* file_;
   std::string pointer_;
+  const std::string* origin_ = nullptr;
 };
 
 }  // namespace initforge

@@ -12,8 +12,8 @@ namespace initforge {
 
 namespace {
 
-constexpr std::array<std::string_view, 4> kCommonKeys{
-    "name", "type", "inputs", "init"};
+constexpr std::array<std::string_view, 5> kCommonKeys{
+    "name", "type", "inputs", "init", "roles"};
 
 // The keys a layer of `type` may have; every type's keys when it is unknown.
 std::vector<std::string_view> allowed_keys(const LayerType* type) {
@@ -29,21 +29,11 @@ std::vector<std::string_view> allowed_keys(const LayerType* type) {
   return keys;
 }
 
-bool valid_name(const std::string& name) {
-  auto alpha = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-  };
-  if (name.empty() || !alpha(name[0])) return false;
-  return std::all_of(name.begin(), name.end(), [&](char c) {
-    return alpha(c) || (c >= '0' && c <= '9');
-  });
-}
-
 // Names as written, for telling "later layer" from "unknown" in `inputs`.
-std::vector<std::string> all_names(const JsonCursor& layers) {
+std::vector<std::string> all_names(std::span<const LayerSource> layers) {
   std::vector<std::string> names;
-  for (std::size_t i = 0; i < layers.size(); ++i) {
-    const nlohmann::json& layer = layers.json()[i];
+  for (const LayerSource& source : layers) {
+    const nlohmann::json& layer = source.layer;
     const bool named = layer.is_object() && layer.contains("name") &&
                        layer["name"].is_string();
     names.push_back(named ? layer["name"].get<std::string>() : "");
@@ -55,10 +45,11 @@ std::string parse_name(
     const JsonCursor& layer, const std::vector<LayerConfig>& earlier) {
   const JsonCursor c = layer.require("name", "a unique layer name");
   const std::string name = c.string();
-  if (!valid_name(name)) {
+  if (!valid_layer_name(name)) {
     c.expected(
-        "a name of letters, digits and _ not starting with a digit (it "
-        "prefixes parameter paths: \"fc1.weight\")");
+        "a name of letters, digits and _ not starting with a digit, or "
+        "dot-separated parts of those and indices (it prefixes parameter "
+        "paths: \"fc1.weight\", \"layer1.0.conv1.weight\")");
   }
   if (name == "input") {
     c.fail("\"input\" names the model's input; choose another layer name");
@@ -124,6 +115,27 @@ void check_arity(
   }
 }
 
+// Role tags ("branch_last", "classifier"): init rules match "@role.param".
+std::vector<std::string> parse_roles(const JsonCursor& layer) {
+  std::vector<std::string> roles;
+  const auto c = layer.find("roles");
+  if (!c) return roles;
+  constexpr std::string_view kWhat =
+      "an array of role names (letters, digits and _), e.g. [\"classifier\"]";
+  c->expect_array(kWhat);
+  for (std::size_t k = 0; k < c->size(); ++k) {
+    const JsonCursor item = c->at(k);
+    const std::string role = item.non_empty_string();
+    if (!valid_identifier(role)) {
+      item.expected("a role name of letters, digits and _");
+    }
+    if (std::find(roles.begin(), roles.end(), role) == roles.end()) {
+      roles.push_back(role);
+    }
+  }
+  return roles;
+}
+
 std::vector<std::pair<std::string, InitSpec>> parse_init(
     const JsonCursor& layer, const LayerSpec& spec) {
   std::vector<std::pair<std::string, InitSpec>> out;
@@ -170,13 +182,14 @@ std::vector<std::pair<std::string, InitSpec>> parse_init(
 
 }  // namespace
 
-std::vector<LayerConfig> parse_layers(const JsonCursor& layers) {
-  layers.expect_array("a non-empty array of layers");
-  if (layers.size() == 0) layers.expected("a non-empty array of layers");
+std::vector<LayerConfig> parse_layers(
+    std::span<const LayerSource> layers, const std::string& file) {
   const std::vector<std::string> names = all_names(layers);
   std::vector<LayerConfig> out;
   for (std::size_t i = 0; i < layers.size(); ++i) {
-    const JsonCursor layer = layers.at(i);
+    const JsonCursor layer =
+        JsonCursor(layers[i].layer, file, layers[i].pointer)
+            .with_origin(layers[i].origin);
     layer.expect_object("a layer object {\"name\": ..., \"type\": ..., ...}");
     if (!layer.has("type")) {
       // A misspelled "type" is more likely than a missing one: say so.
@@ -187,11 +200,13 @@ std::vector<LayerConfig> parse_layers(const JsonCursor& layers) {
     layer.check_keys(allowed_keys(&type), "a " + type.name + " layer");
     LayerConfig config;
     config.pointer = layer.pointer();
+    config.origin = layers[i].origin;
     config.name = parse_name(layer, out);
     config.spec = parse_layer_spec(layer, type);
     config.inputs = parse_inputs(layer, i, config.name, names);
     check_arity(layer, config, type);
     config.init = parse_init(layer, config.spec);
+    config.roles = parse_roles(layer);
     out.push_back(std::move(config));
   }
   return out;

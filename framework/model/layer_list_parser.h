@@ -3,17 +3,20 @@
 
 // Internal to libinitforge_model: the "layers" array of a config.
 
+#include <span>
+#include <string>
 #include <vector>
 
+#include "framework/model/block_expander.h"
 #include "framework/model/config.h"
-#include "framework/model/json_cursor.h"
 
 namespace initforge {
 
-/// Reads every layer: unique valid names, known types (with a "did you
-/// mean"), hyper-parameters, `inputs` naming "input" or earlier layers (a
-/// later one is reported as such: configs list layers in order, so there are
-/// no cycles) and per-parameter `init` objects.
-std::vector<LayerConfig> parse_layers(const JsonCursor& layers);
+/// Reads every layer of the expanded model: unique valid names, known types
+/// (with a "did you mean"), hyper-parameters, `inputs` naming "input" or
+/// earlier layers (a later one is reported as such: configs list layers in
+/// order, so there are no cycles), per-parameter `init` objects and role tags.
+std::vector<LayerConfig> parse_layers(
+    std::span<const LayerSource> layers, const std::string& file);
 
 }  // namespace initforge
