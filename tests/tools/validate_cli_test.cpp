@@ -56,6 +56,22 @@ TEST(ValidateCli, TheDeepReluExperimentValidatesEveryVariant) {
           "ok: deep_relu_init (variant lsuv)" + shape));
 }
 
+TEST(ValidateCli, ExpandedPrintsAPlainConfigThatValidatesTheSame) {
+  const std::string config = (kConfigs / "resnet20.json").string();
+  const CliResult r = run_cli({"validate", config});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const CliResult e = run_cli({"validate", "--expanded", config});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  EXPECT_THAT(e.out, HasSubstr("\"name\":\"layer2.0.downsample.0\""));
+  EXPECT_EQ(e.out.find("\"blocks\""), std::string::npos);
+  const TempDir dir;
+  const std::string flat = dir.write("flat.json", e.out);
+  const CliResult again = run_cli({"validate", flat});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out, r.out);  // same layers, parameters and shapes
+  EXPECT_EQ(run_cli({"validate", "--expanded", flat}).out, e.out);
+}
+
 TEST(ValidateCli, AVariantWithAnUnknownSchemeFailsUnderItsLabel) {
   const TempDir dir;
   const std::string config = dir.write(

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// `initforge validate CONFIG [--batch N] [--plugin-dir DIR]...`: everything
-// `run` checks before allocating (config, plugins, schemes, shapes, init
-// plan, memory), for the config and each of its variants, and one line of
-// summary for each.
+// `initforge validate CONFIG [--batch N] [--expanded] [--plugin-dir DIR]...`:
+// everything `run` checks before allocating (config, plugins, schemes,
+// shapes, init plan, memory), for the config and each of its variants, and
+// one line of summary for each; with --expanded, the config with its blocks
+// expanded.
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -18,6 +19,7 @@ namespace {
 struct ValidateOptions {
   std::string config;
   std::string batch = "8";
+  bool expanded = false;
   PluginOptions plugins;
 };
 
@@ -54,7 +56,9 @@ int run_validate(const ValidateOptions& o) {
     text += summary_line(
         v.config.name + " (variant " + v.name + ")", v.config, registry, batch);
   }
-  std::fputs(text.c_str(), stdout);
+  // The expanded config alone on stdout, so it can be saved and run.
+  std::fputs(
+      o.expanded ? loaded.base.expanded_json.c_str() : text.c_str(), stdout);
   return 0;
 }
 
@@ -66,6 +70,12 @@ CommandRunner setup_validate_command(CLI::App& command) {
       ->required();
   command.add_option(
       "--batch", o->batch, "batch size the memory check assumes (default 8)");
+  command.add_flag(
+      "--expanded",
+      o->expanded,
+      "after validating, print the config with its blocks and repeats "
+      "expanded (full layer names, arguments substituted) instead of the "
+      "summary");
   add_config_plugin_options(command, o->plugins);
   return [o] { return run_validate(*o); };
 }
