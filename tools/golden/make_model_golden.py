@@ -41,6 +41,7 @@ import math
 import os
 import re
 import shutil
+import subprocess
 import sys
 import warnings
 
@@ -83,7 +84,7 @@ HYPER = {  # accepted hyper-parameter keys per type (everything else: Skip)
     "Flatten": {"start_dim", "end_dim"},
     "Softmax": {"dim"},
 }
-STRUCTURE = {"name", "type", "inputs", "init"}
+STRUCTURE = {"name", "type", "inputs", "init", "roles"}
 
 
 def make_module(layer, in_shapes):
@@ -134,7 +135,10 @@ def make_module(layer, in_shapes):
 
 class ConfigModel(nn.Module):
     """The config's graph: modules registered under the layer names, so the
-    state_dict keys are initforge's parameter paths."""
+    state_dict keys are initforge's parameter paths. A dotted name
+    ("layer1.0.conv1") nests in plain containers, as torchvision's would; a
+    config with "blocks" must be expanded first (`initforge validate
+    --expanded`)."""
 
     def __init__(self, config):
         super().__init__()
@@ -149,7 +153,7 @@ class ConfigModel(nn.Module):
             module = make_module(layer, [shapes[n] for n in inputs])
             if module is not None:
                 module.eval()   # the probe below must not update BatchNorm stats
-                self.add_module(name, module)
+                self._container(name).add_module(name.rsplit(".", 1)[-1], module)
             self.order.append((name, layer["type"], inputs))
             with torch.no_grad():   # per-sample output shape, from a probe
                 probe = self._run_layer(name, layer["type"],
@@ -157,13 +161,22 @@ class ConfigModel(nn.Module):
             shapes[name] = tuple(probe.shape[1:])
             previous = name
 
+    def _container(self, name):
+        """The module that holds `name`'s last part, made on first use."""
+        parent = self
+        for part in name.split(".")[:-1]:
+            if not hasattr(parent, part):
+                parent.add_module(part, nn.Module())
+            parent = getattr(parent, part)
+        return parent
+
     def _run_layer(self, name, kind, xs):
         if kind == "Add":
             out = xs[0]
             for x in xs[1:]:
                 out = out + x
             return out
-        return getattr(self, name)(xs[0])
+        return self.get_submodule(name)(xs[0])
 
     def forward(self, x):
         values = {"input": x}
@@ -204,7 +217,9 @@ def choose(config, layer, param):
         return split_spec(own[param], path) + ("init",)
     for i, rule in enumerate(config.get("init_rules", [])):
         pattern, spec = rule_parts(rule, i)
-        if glob_match(pattern, path) or glob_match(pattern, "%s.%s" % (layer["type"], param)):
+        names = [path, "%s.%s" % (layer["type"], param)]
+        names += ["@%s.%s" % (role, param) for role in layer.get("roles", [])]
+        if any(glob_match(pattern, n) for n in names):
             return split_spec(spec, "/init_rules/%d" % i) + ("rule %d" % i,)
     return None, {}, "default"
 
@@ -247,8 +262,9 @@ def reinitialize(model, config):
     chosen = {}
     with torch.no_grad():
         for layer in config["layers"]:
-            module = getattr(model, layer["name"], None)
-            if module is None:
+            try:
+                module = model.get_submodule(layer["name"])
+            except AttributeError:   # Add: owns nothing, registers no module
                 continue
             weight = getattr(module, "weight", None)
             for param, tensor in module.named_parameters(recurse=False):
@@ -375,12 +391,24 @@ def config_text(config):
     return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
-def cases(path, root, out_root):
+def expanded(path, config, initforge):
+    """The config with its blocks and repeats expanded, as `initforge
+    validate --expanded` prints it (the names PyTorch's containers give)."""
+    if "blocks" not in config and all("type" in l for l in config["layers"]):
+        return config
+    if not os.access(initforge, os.X_OK):
+        raise Skip("has blocks: expanding them needs %s (--initforge)" % initforge)
+    out = subprocess.run([initforge, "validate", "--expanded", path], check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def cases(path, root, out_root, initforge):
     """(config, config path from the repository root, case name) of a file:
     its own seed, ALT_SEED, and for DEFAULTS_VARIANTS the config stripped of
     its inits (written next to the data, so the test runs that file)."""
     with open(path) as f:
-        config = json.load(f)
+        config = expanded(path, json.load(f), initforge)
     stem = os.path.splitext(os.path.basename(path))[0]
     ref = os.path.relpath(path, root)
     for seed in sorted({config.get("seed", 0), ALT_SEED}):
@@ -406,6 +434,8 @@ def main():
     parser.add_argument("--only", nargs="+", metavar="STEM",
                         help="regenerate only the cases of these configs (file stems)")
     parser.add_argument("--out", default=os.path.join(root, "tests", "data", "model_golden"))
+    parser.add_argument("--initforge", default=os.path.join(root, "build", "ci", "initforge"),
+                        help="the binary that expands configs with blocks")
     args = parser.parse_args()
     if not torch.__version__.startswith("1.13"):
         sys.exit("error: needs torch 1.13 (found %s)" % torch.__version__)
@@ -427,7 +457,7 @@ def main():
             shutil.rmtree(os.path.dirname(old))   # no stale cases
     for path in configs:
         try:
-            for config, ref, name in cases(path, root, args.out):
+            for config, ref, name in cases(path, root, args.out, args.initforge):
                 make_case(config, ref, name, args.out)
         except Skip as e:
             print("%s: skipped: %s" % (os.path.basename(path), e))
