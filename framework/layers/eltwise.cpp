@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Elementwise activations (ReLU, LeakyReLU, Tanh, Sigmoid, GELU) on oneDNN's
-// eltwise primitive, working in whatever layout the producer chose; the
-// backward reads src (every algorithm here has a src-based derivative).
+// Elementwise activations (ReLU, LeakyReLU, Tanh, Sigmoid, GELU, SiLU, Mish)
+// on oneDNN's eltwise primitive, working in whatever layout the producer
+// chose; the backward reads src (every algorithm here has a src-based
+// derivative).
 
 #include <string>
 #include <utility>
@@ -66,8 +67,8 @@ class Eltwise final : public SameLayoutLayer {
   float alpha_;
 };
 
-// The activations ReLU, LeakyReLU, Tanh, Sigmoid and GELU: one type each,
-// all on the eltwise primitive. None owns parameters.
+// The activations ReLU, LeakyReLU, Tanh, Sigmoid, GELU, SiLU and Mish: one
+// type each, all on the eltwise primitive. None owns parameters.
 LayerType activation(
     std::string name,
     std::string doc,
@@ -128,6 +129,21 @@ const LayerRegistration kGELU{activation(
       return a.string("approximate") == "tanh" ? algorithm::eltwise_gelu_tanh
                                                : algorithm::eltwise_gelu_erf;
     },
+    no_alpha)};
+
+// oneDNN's swish is x * sigmoid(alpha * x); SiLU is alpha 1.
+const LayerRegistration kSiLU{activation(
+    "SiLU",
+    "x * sigmoid(x)",
+    {},
+    [](const Args&) { return algorithm::eltwise_swish; },
+    [](const Args&) { return 1.0f; })};
+
+const LayerRegistration kMish{activation(
+    "Mish",
+    "x * tanh(softplus(x)), softplus(x) = log(1 + exp(x))",
+    {},
+    [](const Args&) { return algorithm::eltwise_mish; },
     no_alpha)};
 
 }  // namespace

@@ -15,3 +15,11 @@ target_sources(
           ${CMAKE_CURRENT_LIST_DIR}/flatten.cpp
           ${CMAKE_CURRENT_LIST_DIR}/add.cpp
           ${CMAKE_CURRENT_LIST_DIR}/softmax.cpp)
+# ELU, SELU, Hardswish (host derivatives), Identity, ScalarMultiplier and
+# ScalarBias, and the host loops they share.
+target_sources(
+  initforge_layers
+  PRIVATE ${CMAKE_CURRENT_LIST_DIR}/host_loops.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/elu_hardswish.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/identity.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/scalar_affine.cpp)

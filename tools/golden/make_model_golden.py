@@ -83,8 +83,33 @@ HYPER = {  # accepted hyper-parameter keys per type (everything else: Skip)
     "BatchNorm2d": {"eps", "momentum"},
     "Flatten": {"start_dim", "end_dim"},
     "Softmax": {"dim"},
+    "ELU": {"alpha"},
+    "SELU": set(), "SiLU": set(), "Mish": set(), "Hardswish": set(),
+    "Identity": set(), "ScalarMultiplier": set(), "ScalarBias": set(),
 }
 STRUCTURE = {"name", "type", "inputs", "init", "roles"}
+
+
+class ScalarMultiplier(nn.Module):
+    """initforge's ScalarMultiplier: x * weight, one learnable scalar."""
+
+    def __init__(self):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(1))
+
+    def forward(self, x):
+        return x * self.weight
+
+
+class ScalarBias(nn.Module):
+    """initforge's ScalarBias: x + bias, one learnable scalar."""
+
+    def __init__(self):
+        super().__init__()
+        self.bias = nn.Parameter(torch.zeros(1))
+
+    def forward(self, x):
+        return x + self.bias
 
 
 def make_module(layer, in_shapes):
@@ -130,6 +155,13 @@ def make_module(layer, in_shapes):
         return nn.Softmax(dim=h.get("dim", 1))
     if kind == "Add":
         return None
+    if kind == "ELU":
+        return nn.ELU(h.get("alpha", 1.0))
+    simple = {"SELU": nn.SELU, "SiLU": nn.SiLU, "Mish": nn.Mish, "Hardswish": nn.Hardswish,
+              "Identity": nn.Identity, "ScalarMultiplier": ScalarMultiplier,
+              "ScalarBias": ScalarBias}
+    if kind in simple:
+        return simple[kind]()
     raise Skip("unreachable: %s" % kind)
 
 
@@ -238,6 +270,10 @@ def default_init(kind, param, tensor, weight):
         return init.uniform_(tensor, -bound, bound)
     if kind == "BatchNorm2d":
         return init.ones_(tensor) if param == "weight" else init.zeros_(tensor)
+    if kind == "ScalarMultiplier":
+        return init.ones_(tensor)
+    if kind == "ScalarBias":
+        return init.zeros_(tensor)
     raise Skip("no default init for %s.%s" % (kind, param))
 
 
