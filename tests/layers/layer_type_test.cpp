@@ -28,6 +28,7 @@ const std::map<std::string, Example>& examples() {
       {"AvgPool2d", {{{"kernel_size", 2}}, {Shape{2, 4, 4}}}},
       {"BatchNorm2d", {{}, {Shape{2, 4, 4}}}},
       {"Add", {{}, {Shape{3}, Shape{3}}}},
+      {"BatchNorm1d", {{}, {Shape{3}}}},
   };
   return all;
 }

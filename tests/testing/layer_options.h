@@ -109,6 +109,14 @@ struct BatchNorm2dOptions {
   }
 };
 
+struct BatchNorm1dOptions {
+  double eps = 1e-5;
+  double momentum = 0.1;
+  operator LayerSpec() const {
+    return layer_spec("BatchNorm1d", {{"eps", eps}, {"momentum", momentum}});
+  }
+};
+
 struct FlattenOptions {
   std::int64_t start_dim = 1;
   std::int64_t end_dim = -1;
