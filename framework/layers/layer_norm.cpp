@@ -162,8 +162,8 @@ const LayerRegistration kLayerNorm{LayerType{
          ArgSpec::number("eps", 1e-5, "added to the variance").greater_than(0),
          ArgSpec::boolean("elementwise_affine", true, "learn weight and bias")},
     .params =
-        {{"weight", "ones", {}, "elementwise_affine", "normalized_shape"},
-         {"bias", "zeros", {}, "elementwise_affine", "normalized_shape"}},
+        {{"weight", "ones", {}, "elementwise_affine", "[*normalized_shape]"},
+         {"bias", "zeros", {}, "elementwise_affine", "[*normalized_shape]"}},
     .make = make_layer_norm}};
 
 }  // namespace
