@@ -53,6 +53,11 @@ ArgSpec ArgSpec::required_int_pair(std::string name, std::string doc) {
       std::move(name), ArgType::IntegerPair, std::nullopt, std::move(doc));
 }
 
+ArgSpec ArgSpec::required_int_list(std::string name, std::string doc) {
+  return make_spec(
+      std::move(name), ArgType::IntegerList, std::nullopt, std::move(doc));
+}
+
 ArgSpec ArgSpec::boolean(std::string name, bool def, std::string doc) {
   return make_spec(std::move(name), ArgType::Boolean, def, std::move(doc));
 }
@@ -148,6 +153,12 @@ IntPair Args::int_pair(const std::string& name) const {
   wrong_type(name, value, "an integer pair");
 }
 
+const IntList& Args::int_list(const std::string& name) const {
+  const ArgValue& value = get(name);
+  if (const auto* l = std::get_if<IntList>(&value)) return *l;
+  wrong_type(name, value, "an integer list");
+}
+
 bool Args::has(const std::string& name) const {
   return values_.contains(name);
 }
@@ -174,6 +185,8 @@ std::string describe(ArgType type) {
       return "a string";
     case ArgType::IntegerPair:
       return "an integer or [height, width]";
+    case ArgType::IntegerList:
+      return "an integer or a non-empty list of integers";
   }
   return "a value";
 }
@@ -182,7 +195,9 @@ namespace {
 
 void check_range(const ArgSpec& spec, double x, const ArgValue& given) {
   const std::string kind =
-      spec.type == ArgType::IntegerPair ? "integers" : describe(spec.type);
+      spec.type == ArgType::IntegerPair || spec.type == ArgType::IntegerList
+          ? "integers"
+          : describe(spec.type);
   if (spec.min && (spec.min_exclusive ? !(x > *spec.min) : !(x >= *spec.min))) {
     expected(
         spec,
@@ -241,6 +256,22 @@ ArgValue convert(const ArgSpec& spec, const ArgValue& given) {
         check_range(spec, static_cast<double>(n), given);
       }
       return pair;
+    }
+    case ArgType::IntegerList: {
+      // A JSON [a, b] arrives as an IntPair; any other length as an IntList.
+      IntList list;
+      if (const auto* l = std::get_if<IntList>(&given)) {
+        list = *l;
+      } else if (const auto* p = std::get_if<IntPair>(&given)) {
+        list.assign(p->begin(), p->end());
+      } else if (const auto n = as_integer(given)) {
+        list = {*n};
+      }
+      if (list.empty()) expected(spec, describe(spec.type), given);
+      for (const std::int64_t n : list) {
+        check_range(spec, static_cast<double>(n), given);
+      }
+      return list;
     }
     case ArgType::Boolean:
       if (!std::holds_alternative<bool>(given)) {
@@ -315,6 +346,13 @@ std::string to_string(const ArgValue& value) {
   if (const auto* p = std::get_if<IntPair>(&value)) {
     return "[" + std::to_string((*p)[0]) + ", " + std::to_string((*p)[1]) + "]";
   }
+  if (const auto* l = std::get_if<IntList>(&value)) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < l->size(); ++i) {
+      out += (i == 0 ? "" : ", ") + std::to_string((*l)[i]);
+    }
+    return out + "]";
+  }
   std::string out = "\"";
   for (const char c : std::get<std::string>(value)) {
     if (c == '"' || c == '\\') {
@@ -344,6 +382,8 @@ std::string_view to_string(ArgType type) {
       return "string";
     case ArgType::IntegerPair:
       return "int_pair";
+    case ArgType::IntegerList:
+      return "int_list";
   }
   return "unknown";
 }

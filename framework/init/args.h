@@ -17,9 +17,14 @@ namespace initforge {
 /// Two integers, (height, width): a layer's kernel size, stride, padding.
 using IntPair = std::array<std::int64_t, 2>;
 
-/// One argument value, as a config or the command line gives it. IntPair is
-/// last so the other alternatives keep their index for built plugins.
-using ArgValue = std::variant<bool, std::int64_t, double, std::string, IntPair>;
+/// Integers of any count: LayerNorm's normalized_shape.
+using IntList = std::vector<std::int64_t>;
+
+/// One argument value, as a config or the command line gives it. New
+/// alternatives go last so the others keep their index for built plugins
+/// (IntList is no larger than std::string: the variant's size is unchanged).
+using ArgValue =
+    std::variant<bool, std::int64_t, double, std::string, IntPair, IntList>;
 
 /// Arguments as given, in order: name -> value.
 using ArgList = std::vector<std::pair<std::string, ArgValue>>;
@@ -31,6 +36,8 @@ enum class ArgType {
   String,       // usually with `choices`
   IntegerPair,  // an integer n (meaning [n, n]) or [height, width]; bounds
                 // apply to both
+  IntegerList,  // an integer n (meaning [n]) or a non-empty list of
+                // integers; bounds apply to each
 };
 
 /// Declared schema of one scheme argument: what `initforge plugins --json`
@@ -53,6 +60,7 @@ struct INITFORGE_API ArgSpec {
   static ArgSpec required_integer(std::string name, std::string doc);
   static ArgSpec int_pair(std::string name, IntPair def, std::string doc);
   static ArgSpec required_int_pair(std::string name, std::string doc);
+  static ArgSpec required_int_list(std::string name, std::string doc);
   static ArgSpec boolean(std::string name, bool def, std::string doc);
   static ArgSpec choice(
       std::string name,
@@ -77,6 +85,7 @@ class INITFORGE_API Args {
   bool boolean(const std::string& name) const;
   const std::string& string(const std::string& name) const;
   IntPair int_pair(const std::string& name) const;
+  const IntList& int_list(const std::string& name) const;
   bool has(const std::string& name) const;
   const std::map<std::string, ArgValue>& values() const {
     return values_;

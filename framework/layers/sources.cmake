@@ -11,7 +11,10 @@ target_sources(
           ${CMAKE_CURRENT_LIST_DIR}/conv2d.cpp
           ${CMAKE_CURRENT_LIST_DIR}/eltwise.cpp
           ${CMAKE_CURRENT_LIST_DIR}/pool2d.cpp
-          ${CMAKE_CURRENT_LIST_DIR}/batch_norm2d.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/batch_norm.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/row_normalization.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/layer_norm.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/group_norm.cpp
           ${CMAKE_CURRENT_LIST_DIR}/flatten.cpp
           ${CMAKE_CURRENT_LIST_DIR}/add.cpp
           ${CMAKE_CURRENT_LIST_DIR}/softmax.cpp)

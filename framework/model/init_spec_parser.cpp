@@ -18,9 +18,20 @@ ArgValue parse_arg_value(const JsonCursor& value, std::string_view what) {
   }
   if (j.is_number_integer()) return j.get<std::int64_t>();
   if (j.is_number_float()) return value.number();  // rejects 1e999 (inf)
-  if (j.is_array() && value.size() == 2 && j[0].is_number_integer() &&
-      j[1].is_number_integer()) {
+  const bool integers =
+      j.is_array() && !j.empty() &&
+      std::all_of(j.begin(), j.end(), [](const nlohmann::json& e) {
+        return e.is_number_integer();
+      });
+  if (integers && value.size() == 2) {
     return IntPair{value.at(0).integer(), value.at(1).integer()};
+  }
+  if (integers) {  // LayerNorm's normalized_shape: [8] or [4, 5, 5]
+    IntList list;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      list.push_back(value.at(i).integer());
+    }
+    return list;
   }
   value.expected(what);
 }

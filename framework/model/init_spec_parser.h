@@ -13,8 +13,9 @@
 namespace initforge {
 
 /// A JSON value as an argument: integer -> int64, float -> double, bool,
-/// string, [int, int] -> IntPair. Anything else (null, objects, other
-/// arrays) fails at the value's pointer with "expected <what>".
+/// string, [int, int] -> IntPair, any other non-empty array of integers ->
+/// IntList. Anything else (null, objects, other arrays) fails at the value's
+/// pointer with "expected <what>".
 ArgValue parse_arg_value(
     const JsonCursor& value,
     std::string_view what =

@@ -52,11 +52,11 @@ void save_weights(const std::filesystem::path& path, const Model& model) {
     tensors.push_back(SafetensorsTensor::f32(
         plan.buffers[i].path, model.buffers()[i].view()));
   }
-  // nn.BatchNorm2d's third buffer: an int64 scalar, 0 before training.
+  // nn.BatchNorm*d's third buffer: an int64 scalar, 0 before training.
   static const std::int64_t kZero = 0;
   const auto nodes = model.graph().nodes();
   for (const GraphNode& node : nodes) {
-    if (node.type != "BatchNorm2d") continue;
+    if (node.type != "BatchNorm2d" && node.type != "BatchNorm1d") continue;
     const std::string name = node.name + ".num_batches_tracked";
     manifest.buffers.push_back(name);
     tensors.push_back(SafetensorsTensor::i64(name, {}, {&kZero, 1}));

@@ -18,7 +18,7 @@ INITFORGE_API ParamInitRecord init_record(const PlannedParam& p);
 
 /// Writes the initialized parameters and buffers of `model` as safetensors
 /// named by path ("fc1.weight", "bn1.running_var"), plus an int64
-/// "<layer>.num_batches_tracked" = 0 per BatchNorm2d, so the file loads into
+/// "<layer>.num_batches_tracked" = 0 per BatchNorm1d/2d, so the file loads into
 /// the PyTorch module with load_state_dict(strict=True). "__metadata__"
 /// holds {"format": "pt", "initforge.manifest": JSON, "initforge.crc32":
 /// JSON}: per parameter the scheme, arguments, source (layer init / rule /

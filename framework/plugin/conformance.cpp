@@ -176,7 +176,8 @@ ArgValue chosen_value(const ArgSpec& spec) {
       if (spec.max) return *spec.max - 1;
       return 0.5;
     case ArgType::Integer:
-    case ArgType::IntegerPair: {
+    case ArgType::IntegerPair:
+    case ArgType::IntegerList: {
       double value = 1;
       if (spec.min) {
         const double m = *spec.min;
@@ -187,6 +188,7 @@ ArgValue chosen_value(const ArgSpec& spec) {
       const auto n =
           static_cast<std::int64_t>(std::clamp(value, -0x1p62, 0x1p62));
       if (spec.type == ArgType::IntegerPair) return IntPair{n, n};
+      if (spec.type == ArgType::IntegerList) return IntList{n};
       return n;
     }
     case ArgType::Boolean:

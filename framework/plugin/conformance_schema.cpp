@@ -146,8 +146,9 @@ void add(Run& run, const std::string& subject, const Outcome& outcome) {
 
 // Just outside / at / inside each declared bound.
 void check_bounds(Run& run, const ArgSpec& spec) {
-  const bool integer =
-      spec.type == ArgType::Integer || spec.type == ArgType::IntegerPair;
+  const bool integer = spec.type == ArgType::Integer ||
+                       spec.type == ArgType::IntegerPair ||
+                       spec.type == ArgType::IntegerList;
   const auto value = [&](double x) -> std::optional<ArgValue> {
     if (!integer)
       return std::isfinite(x) ? std::optional<ArgValue>(x) : std::nullopt;
@@ -228,6 +229,7 @@ ArgValue wrong_type(ArgType type) {
     case ArgType::String:
       return 1.0;
     case ArgType::IntegerPair:
+    case ArgType::IntegerList:
       return std::string("x");
   }
   return std::string("x");

@@ -134,6 +134,35 @@ TEST(BindArgs, IntegerAcceptsIntegralDoublesOnly) {
       "expected an integer; got false");
 }
 
+TEST(BindArgs, IntegerListTakesAnIntegerOrAListOfAnyLength) {
+  const std::vector<ArgSpec> specs = {
+      ArgSpec::required_int_list("shape", "").at_least(1)};
+  const auto list = [&](const ArgValue& v) {
+    return bind_args(specs, {{"shape", v}}).int_list("shape");
+  };
+  EXPECT_EQ(list(std::int64_t{8}), IntList{8});  // PyTorch's int form
+  EXPECT_EQ(list(4.0), IntList{4});
+  EXPECT_EQ(list(IntPair{4, 5}), (IntList{4, 5}));  // a JSON [4, 5]
+  EXPECT_EQ(list(IntList{3, 4, 5}), (IntList{3, 4, 5}));
+  EXPECT_EQ(
+      bind_error(specs, {{"shape", IntList{}}}, "shape"),
+      "expected an integer or a non-empty list of integers; got []");
+  EXPECT_EQ(
+      bind_error(specs, {{"shape", IntList{3, 0, 5}}}, "shape"),
+      "expected integers >= 1; got [3, 0, 5]");
+  EXPECT_EQ(
+      bind_error(specs, {{"shape", 2.5}}, "shape"),
+      "expected an integer or a non-empty list of integers; got 2.5");
+  // A pair spec refuses a list of another length.
+  const std::vector<ArgSpec> pair = {ArgSpec::int_pair("k", {1, 1}, "")};
+  EXPECT_EQ(
+      bind_error(pair, {{"k", IntList{3}}}, "k"),
+      "expected an integer or [height, width]; got [3]");
+  EXPECT_THROW(
+      bind_args(specs, {{"shape", std::int64_t{2}}}).int_pair("shape"),
+      ArgumentError);
+}
+
 TEST(BindArgs, BooleanRejectsNumbers) {
   const std::vector<ArgSpec> specs = {ArgSpec::boolean("flag", false, "")};
   EXPECT_TRUE(bind_args(specs, {{"flag", true}}).boolean("flag"));
@@ -241,6 +270,8 @@ TEST(ArgValueText, IsJsonLike) {
   EXPECT_EQ(to_string(ArgType::Integer), "integer");
   EXPECT_EQ(to_string(ArgType::Boolean), "boolean");
   EXPECT_EQ(to_string(ArgType::String), "string");
+  EXPECT_EQ(to_string(ArgValue(IntList{4, 5, 6})), "[4, 5, 6]");
+  EXPECT_EQ(to_string(ArgType::IntegerList), "int_list");
 }
 
 }  // namespace

@@ -28,6 +28,9 @@ const std::map<std::string, Example>& examples() {
       {"AvgPool2d", {{{"kernel_size", 2}}, {Shape{2, 4, 4}}}},
       {"BatchNorm2d", {{}, {Shape{2, 4, 4}}}},
       {"Add", {{}, {Shape{3}, Shape{3}}}},
+      {"BatchNorm1d", {{}, {Shape{3}}}},
+      {"LayerNorm", {{{"normalized_shape", IntList{4, 4}}}, {Shape{2, 4, 4}}}},
+      {"GroupNorm", {{{"num_groups", 2}}, {Shape{4, 3}}}},
   };
   return all;
 }
@@ -83,6 +86,25 @@ TEST(LayerTable, ABooleanHyperParameterDecidesWhetherAParameterExists) {
       layer_spec("Conv2d", {{"out_channels", 2}, {"kernel_size", 1}})
           .param_names(),
       (std::vector<std::string>{"weight", "bias"}));
+}
+
+TEST(LayerTable, TheNormalizationLayersAffineFlagsDecideTheirParameters) {
+  EXPECT_EQ(
+      layer_spec("LayerNorm", {{"normalized_shape", 8}}).param_names(),
+      (std::vector<std::string>{"weight", "bias"}));
+  EXPECT_TRUE(
+      layer_spec(
+          "LayerNorm", {{"normalized_shape", 8}, {"elementwise_affine", false}})
+          .param_names()
+          .empty());
+  EXPECT_TRUE(layer_spec("GroupNorm", {{"num_groups", 2}, {"affine", false}})
+                  .param_names()
+                  .empty());
+  // PyTorch's int normalized_shape means [n].
+  EXPECT_EQ(
+      layer_spec("LayerNorm", {{"normalized_shape", 8}})
+          .args.int_list("normalized_shape"),
+      IntList{8});
 }
 
 TEST(LayerTable, SpecsApplyDefaultsAndTakeAnIntegerForAPair) {

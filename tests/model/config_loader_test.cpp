@@ -192,6 +192,31 @@ TEST(LoadConfig, ReadsEveryHyperParameter) {
   EXPECT_FALSE(c.layers[7].spec.args.boolean("bias"));
 }
 
+TEST(LoadConfig, ReadsTheNormalizationLayers) {
+  // normalized_shape as PyTorch takes it: an int, or a list of any length
+  // (a JSON pair among them).
+  const ModelConfig c = with_layers(
+      R"({"name": "ln1", "type": "LayerNorm", "normalized_shape": 8},
+         {"name": "ln2", "type": "LayerNorm", "normalized_shape": [8, 8]},
+         {"name": "ln3", "type": "LayerNorm", "normalized_shape": [3, 8, 8],
+          "eps": 1e-6, "elementwise_affine": false},
+         {"name": "gn", "type": "GroupNorm", "num_groups": 3, "affine": false},
+         {"name": "f", "type": "Flatten", "start_dim": 2},
+         {"name": "bn", "type": "BatchNorm1d", "momentum": 0.2})");
+  EXPECT_EQ(c.layers[0].spec.args.int_list("normalized_shape"), IntList{8});
+  EXPECT_EQ(
+      c.layers[1].spec.args.int_list("normalized_shape"), (IntList{8, 8}));
+  const Args& ln3 = c.layers[2].spec.args;
+  EXPECT_EQ(ln3.int_list("normalized_shape"), (IntList{3, 8, 8}));
+  EXPECT_EQ(ln3.number("eps"), 1e-6);
+  EXPECT_FALSE(ln3.boolean("elementwise_affine"));
+  EXPECT_EQ(c.layers[3].spec.args.integer("num_groups"), 3);
+  EXPECT_FALSE(c.layers[3].spec.args.boolean("affine"));
+  EXPECT_TRUE(c.layers[3].spec.param_names().empty());
+  EXPECT_EQ(c.layers[5].spec.args.number("momentum"), 0.2);
+  EXPECT_EQ(c.layers[5].spec.args.number("eps"), 1e-5);
+}
+
 TEST(LoadConfig, SeedCoversTheWholeUnsignedRange) {
   const std::string layers = R"([{"name": "f", "type": "Flatten"}])";
   EXPECT_EQ(

@@ -92,5 +92,41 @@ TEST(SaveWeights, NamesArePathsAndTheManifestSaysWhyEachSchemeWasChosen) {
       json({"bn.running_mean", "bn.running_var", "bn.num_batches_tracked"}));
 }
 
+TEST(SaveWeights, BatchNorm1dGetsNumBatchesTrackedAndTheOtherNormsNone) {
+  // nn.BatchNorm1d's state_dict has num_batches_tracked; nn.LayerNorm's and
+  // nn.GroupNorm's only weight and bias.
+  const ModelConfig c = with_layers(
+      "[6, 4]",
+      R"({"name": "ln", "type": "LayerNorm", "normalized_shape": [6, 4]},
+         {"name": "gn", "type": "GroupNorm", "num_groups": 2},
+         {"name": "bn", "type": "BatchNorm1d"})");
+  auto model = Model::build(c, builtin_registry(), 1);
+  model->initialize(RandomSource::create(RngKind::Torch, 3));
+  const fs::path path =
+      fs::temp_directory_path() /
+      ("initforge_weights_norm_" + std::to_string(::getpid()) + ".safetensors");
+  save_weights(path, *model);
+  const SafetensorsFile file = read_verified_safetensors(path);
+  fs::remove(path);
+  std::vector<std::string> names;
+  for (const SafetensorsEntry& e : file.tensors) names.push_back(e.name);
+  EXPECT_THAT(
+      names,
+      ::testing::UnorderedElementsAre(
+          "ln.weight",
+          "ln.bias",
+          "gn.weight",
+          "gn.bias",
+          "bn.weight",
+          "bn.bias",
+          "bn.running_mean",
+          "bn.running_var",
+          "bn.num_batches_tracked"));
+  EXPECT_EQ(file.at("ln.weight").shape, (std::vector<std::int64_t>{6, 4}));
+  EXPECT_EQ(file.at("gn.bias").shape, (std::vector<std::int64_t>{6}));
+  EXPECT_EQ(file.at("ln.weight").to_tensor().data()[23], 1.0f);
+  EXPECT_EQ(file.at("bn.num_batches_tracked").dtype, "I64");
+}
+
 }  // namespace
 }  // namespace initforge

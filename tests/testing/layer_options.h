@@ -109,6 +109,38 @@ struct BatchNorm2dOptions {
   }
 };
 
+struct BatchNorm1dOptions {
+  double eps = 1e-5;
+  double momentum = 0.1;
+  operator LayerSpec() const {
+    return layer_spec("BatchNorm1d", {{"eps", eps}, {"momentum", momentum}});
+  }
+};
+
+struct LayerNormOptions {
+  IntList normalized_shape;
+  double eps = 1e-5;
+  bool elementwise_affine = true;
+  operator LayerSpec() const {
+    return layer_spec(
+        "LayerNorm",
+        {{"normalized_shape", normalized_shape},
+         {"eps", eps},
+         {"elementwise_affine", elementwise_affine}});
+  }
+};
+
+struct GroupNormOptions {
+  std::int64_t num_groups = 1;
+  double eps = 1e-5;
+  bool affine = true;
+  operator LayerSpec() const {
+    return layer_spec(
+        "GroupNorm",
+        {{"num_groups", num_groups}, {"eps", eps}, {"affine", affine}});
+  }
+};
+
 struct FlattenOptions {
   std::int64_t start_dim = 1;
   std::int64_t end_dim = -1;

@@ -81,6 +81,9 @@ HYPER = {  # accepted hyper-parameter keys per type (everything else: Skip)
     "MaxPool2d": {"kernel_size", "stride", "padding"},
     "AvgPool2d": {"kernel_size", "stride", "padding", "count_include_pad"},
     "BatchNorm2d": {"eps", "momentum"},
+    "BatchNorm1d": {"eps", "momentum"},
+    "LayerNorm": {"normalized_shape", "eps", "elementwise_affine"},
+    "GroupNorm": {"num_groups", "eps", "affine"},
     "Flatten": {"start_dim", "end_dim"},
     "Softmax": {"dim"},
     "ELU": {"alpha"},
@@ -149,6 +152,14 @@ def make_module(layer, in_shapes):
         return nn.AvgPool2d(k, s, p, count_include_pad=h.get("count_include_pad", True))
     if kind == "BatchNorm2d":
         return nn.BatchNorm2d(shape[0], eps=h.get("eps", 1e-5), momentum=h.get("momentum", 0.1))
+    if kind == "BatchNorm1d":
+        return nn.BatchNorm1d(shape[0], eps=h.get("eps", 1e-5), momentum=h.get("momentum", 0.1))
+    if kind == "LayerNorm":   # an int or a list, as nn.LayerNorm takes it
+        return nn.LayerNorm(h["normalized_shape"], eps=h.get("eps", 1e-5),
+                            elementwise_affine=h.get("elementwise_affine", True))
+    if kind == "GroupNorm":
+        return nn.GroupNorm(h["num_groups"], shape[0], eps=h.get("eps", 1e-5),
+                            affine=h.get("affine", True))
     if kind == "Flatten":
         return nn.Flatten(h.get("start_dim", 1), h.get("end_dim", -1))
     if kind == "Softmax":
@@ -268,7 +279,7 @@ def default_init(kind, param, tensor, weight):
         fan_in = fan_in_of(weight)
         bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
         return init.uniform_(tensor, -bound, bound)
-    if kind == "BatchNorm2d":
+    if kind in ("BatchNorm2d", "BatchNorm1d", "LayerNorm", "GroupNorm"):
         return init.ones_(tensor) if param == "weight" else init.zeros_(tensor)
     if kind == "ScalarMultiplier":
         return init.ones_(tensor)

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-// BatchNorm2d, y = (x - mean) / sqrt(var + eps) * weight + bias: inference
-// uses the running statistics; training the batch's (biased variance) and
-// then updates the running ones as PyTorch does.
+// BatchNorm1d and BatchNorm2d, y = (x - mean) / sqrt(var + eps) * weight +
+// bias per channel (dim 1): inference uses the running statistics; training
+// the batch's (biased variance) and then updates the running ones as PyTorch
+// does. Both are one class: oneDNN's primitive takes 2-D to 5-D data.
 
 #include <cmath>
 #include <cstring>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "framework/core/error.h"
 #include "framework/layers/dense_backward.h"
@@ -15,7 +18,7 @@
 namespace initforge::layers_detail {
 namespace {
 
-struct BatchNorm2dOptions {
+struct BatchNormOptions {
   double eps = 1e-5;
   double momentum = 0.1;
 };
@@ -27,13 +30,23 @@ float* floats(const memory& m) {
   return static_cast<float*>(m.get_data_handle());
 }
 
-class BatchNorm2d final : public Layer {
+class BatchNorm final : public Layer {
  public:
-  BatchNorm2d(const BatchNorm2dOptions& options, const Shape& input)
-      : options_(options), shape_(input), channels_{input[0]} {}
+  // `per_channel` names what a channel's statistics run over, for the
+  // error message: "batch x height x width".
+  BatchNorm(
+      std::string type,
+      std::string per_channel,
+      const BatchNormOptions& options,
+      const Shape& input)
+      : type_(std::move(type)),
+        per_channel_(std::move(per_channel)),
+        options_(options),
+        shape_(input),
+        channels_{input[0]} {}
 
   std::string_view type() const override {
-    return "BatchNorm2d";
+    return type_;
   }
   const Shape& output_shape() const override {
     return shape_;
@@ -58,12 +71,12 @@ class BatchNorm2d final : public Layer {
       Phase phase) override {
     expect_src_descs(type(), src, batch, {&shape_, 1});
     const bool training = phase == Phase::Training;
-    const std::int64_t count = batch * shape_[1] * shape_[2];
+    const std::int64_t count = batch * (shape_.numel() / channels_[0]);
     if (training && count < 2) {
       // PyTorch refuses too: the unbiased variance would divide by zero.
       throw ShapeError(
-          "BatchNorm2d: training expected more than 1 value per channel "
-          "(batch x height x width), got input " +
+          type_ + ": training expected more than 1 value per channel (" +
+          per_channel_ + "), got input " +
           dims_text(batched_dims(batch, shape_)));
     }
     using dnnl::normalization_flags;
@@ -148,7 +161,7 @@ class BatchNorm2d final : public Layer {
       expect_views(type(), "buffers", buffers, shapes);
     }
     if (!primitive_) {
-      throw UsageError("BatchNorm2d: set_params() called before prepare()");
+      throw UsageError(type_ + ": set_params() called before prepare()");
     }
     ctx.stream.wait();  // a pending forward/backward may read them
     copy_in(params[0], scale_);
@@ -163,7 +176,7 @@ class BatchNorm2d final : public Layer {
       DnnlContext& ctx, std::span<const TensorView> out) override {
     expect_outputs("read_buffers", out);
     if (!primitive_) {
-      throw UsageError("BatchNorm2d: read_buffers() called before prepare()");
+      throw UsageError(type_ + ": read_buffers() called before prepare()");
     }
     ctx.stream.wait();
     copy_out(running_mean_, out[0]);
@@ -239,13 +252,13 @@ class BatchNorm2d final : public Layer {
   void expect_outputs(std::string_view what, std::span<const TensorView> out) {
     if (out.size() != 2) {
       throw UsageError(
-          "BatchNorm2d: " + std::string(what) + "() expected 2 outputs, got " +
+          type_ + ": " + std::string(what) + "() expected 2 outputs, got " +
           std::to_string(out.size()));
     }
     for (std::size_t i = 0; i < out.size(); ++i) {
       if (!(out[i].shape() == channels_)) {
         throw ShapeError(
-            "BatchNorm2d: " + std::string(what) + "() output " +
+            type_ + ": " + std::string(what) + "() output " +
             std::to_string(i) + " expected shape " + channels_.to_string() +
             ", got " + out[i].shape().to_string());
       }
@@ -259,11 +272,13 @@ class BatchNorm2d final : public Layer {
     std::memcpy(to.data().data(), floats(from), to.data().size_bytes());
   }
 
-  BatchNorm2dOptions options_;
+  std::string type_;
+  std::string per_channel_;
+  BatchNormOptions options_;
   Shape shape_;
   Shape channels_;
   bool training_ = false;
-  double unbiased_ = 1.0;  // n / (n - 1), n = batch * height * width
+  double unbiased_ = 1.0;  // n / (n - 1), n = values per channel
   // Kept after prepare(): the hint for the backward primitive desc.
   batch_normalization_forward::primitive_desc pd_;
   batch_normalization_forward primitive_;
@@ -281,7 +296,7 @@ class BatchNorm2d final : public Layer {
 };
 
 std::unique_ptr<Layer> make_batch_norm2d(
-    const BatchNorm2dOptions& options, std::span<const Shape> inputs) {
+    const BatchNormOptions& options, std::span<const Shape> inputs) {
   expect_input_count("BatchNorm2d", inputs, 1);
   const Shape& in = inputs[0];
   if (in.rank() != 3) {
@@ -290,26 +305,65 @@ std::unique_ptr<Layer> make_batch_norm2d(
         "sample, got " +
         in.to_string());
   }
-  return std::make_unique<BatchNorm2d>(options, in);
+  return std::make_unique<BatchNorm>(
+      "BatchNorm2d", "batch x height x width", options, in);
 }
 
-// nn.BatchNorm2d.reset_parameters: weight ones, bias zeros; running_mean
+// PyTorch's (N, C) or (N, C, L): per sample [channels] or [channels, length].
+std::unique_ptr<Layer> make_batch_norm1d(
+    const BatchNormOptions& options, std::span<const Shape> inputs) {
+  expect_input_count("BatchNorm1d", inputs, 1);
+  const Shape& in = inputs[0];
+  if (in.rank() != 1 && in.rank() != 2) {
+    throw ShapeError(
+        "BatchNorm1d: expected a 1-D input [channels] or a 2-D input "
+        "[channels, length] per sample, got " +
+        in.to_string());
+  }
+  return std::make_unique<BatchNorm>(
+      "BatchNorm1d", in.rank() == 1 ? "batch" : "batch x length", options, in);
+}
+
+// Both types take PyTorch's eps and momentum (the channel count is the
+// input's, as everywhere in initforge).
+std::vector<ArgSpec> batch_norm_args() {
+  return {
+      ArgSpec::number("eps", 1e-5, "added to the variance").greater_than(0),
+      ArgSpec::number("momentum", 0.1, "running statistics' update rate")
+          .at_least(0)
+          .at_most(1)};
+}
+
+BatchNormOptions batch_norm_options(const Args& a) {
+  return {.eps = a.number("eps"), .momentum = a.number("momentum")};
+}
+
+// nn.BatchNorm*d.reset_parameters: weight ones, bias zeros; running_mean
 // zeros and running_var ones (buffers()).
+std::vector<LayerParam> batch_norm_params() {
+  return {
+      {"weight", "ones", {}, "", "[channels]"},
+      {"bias", "zeros", {}, "", "[channels]"}};
+}
+
 const LayerRegistration kBatchNorm2d{LayerType{
     .name = "BatchNorm2d",
     .doc = "per-channel batch normalization over [channels, height, "
            "width]; buffers running_mean (0) and running_var (1)",
-    .args =
-        {ArgSpec::number("eps", 1e-5, "added to the variance").greater_than(0),
-         ArgSpec::number("momentum", 0.1, "running statistics' update rate")
-             .at_least(0)
-             .at_most(1)},
-    .params =
-        {{"weight", "ones", {}, "", "[channels]"},
-         {"bias", "zeros", {}, "", "[channels]"}},
+    .args = batch_norm_args(),
+    .params = batch_norm_params(),
     .make = [](const Args& a, std::span<const Shape> inputs) {
-      return make_batch_norm2d(
-          {.eps = a.number("eps"), .momentum = a.number("momentum")}, inputs);
+      return make_batch_norm2d(batch_norm_options(a), inputs);
+    }}};
+
+const LayerRegistration kBatchNorm1d{LayerType{
+    .name = "BatchNorm1d",
+    .doc = "per-channel batch normalization over [channels] or [channels, "
+           "length]; buffers running_mean (0) and running_var (1)",
+    .args = batch_norm_args(),
+    .params = batch_norm_params(),
+    .make = [](const Args& a, std::span<const Shape> inputs) {
+      return make_batch_norm1d(batch_norm_options(a), inputs);
     }}};
 
 }  // namespace

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// Internal: oneDNN's layer_normalization over the rows of the row-major
+// [rows, cols] view of a layer's batched input, forward and backward.
+// LayerNorm normalizes [batch x leading dims, normalized_shape] rows with
+// oneDNN's own scale and shift; GroupNorm [batch x groups, channels/groups x
+// spatial] rows without them (its affine is per channel).
+
+#include <optional>
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include "framework/layers/dnnl_util.h"
+
+namespace initforge::layers_detail {
+
+class RowNormalization {
+ public:
+  /// Plans the primitives for a batched input in layout `src` (reordered to
+  /// row-major first unless it already is). `affine`: scale and shift of
+  /// [cols] values (scale(), shift()) and their gradients. Returns the
+  /// row-major batched layout of the output. Keeps scale and shift across
+  /// re-prepares.
+  memory::desc prepare(
+      DnnlContext& ctx,
+      const memory::desc& src,
+      memory::dim rows,
+      memory::dim cols,
+      float eps,
+      bool affine,
+      Phase phase);
+
+  /// Normalizes `src` (prepare()'s layout) into `out`, a row-major batched
+  /// memory (the layer's dst or a buffer of that layout). Training keeps the
+  /// row statistics for backward().
+  void forward(DnnlContext& ctx, const memory& src, const memory& out);
+
+  /// Training only, after forward() on the same src: the gradient of the
+  /// rows from `diff_out` (row-major batched) into `diff_src` (src's layout;
+  /// empty when no gradient is wanted: then only the scale and shift
+  /// gradients are computed, if affine).
+  void backward(
+      DnnlContext& ctx,
+      const memory& src,
+      const memory& diff_out,
+      const memory& diff_src);
+
+  bool training() const {
+    return static_cast<bool>(backward_);
+  }
+  bool prepared() const {
+    return static_cast<bool>(forward_);
+  }
+  // Affine only, plain [cols]; the gradients exist after a training
+  // prepare().
+  const memory& scale() const {
+    return scale_;
+  }
+  const memory& shift() const {
+    return shift_;
+  }
+  const memory& diff_scale() const {
+    return diff_scale_;
+  }
+  const memory& diff_shift() const {
+    return diff_shift_;
+  }
+
+ private:
+  memory rows_view(DnnlContext& ctx, const memory& batched) const;
+
+  memory::desc rows_desc_;   // plain [rows, cols]
+  memory::desc plain_desc_;  // plain batched dims
+  bool affine_ = false;
+  bool plain_src_ = true;
+  dnnl::layer_normalization_forward forward_;
+  dnnl::layer_normalization_backward backward_;  // null for inference
+  InputAdapter src_adapter_;
+  memory adapted_src_;  // what forward() read, when src_adapter_ reorders
+  memory scale_, shift_, diff_scale_, diff_shift_;
+  memory mean_, variance_;                         // [rows], training
+  std::optional<dnnl::reorder> diff_src_reorder_;  // plain -> src's layout
+  memory diff_src_buffer_;  // plain batched, made on first use
+};
+
+}  // namespace initforge::layers_detail
