@@ -15,4 +15,8 @@ target_sources(
           ${CMAKE_CURRENT_LIST_DIR}/flatten.cpp
           ${CMAKE_CURRENT_LIST_DIR}/add.cpp
           ${CMAKE_CURRENT_LIST_DIR}/softmax.cpp
-          ${CMAKE_CURRENT_LIST_DIR}/conv_layer.cpp)
+          ${CMAKE_CURRENT_LIST_DIR}/conv_layer.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/conv1d.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/conv_transpose2d.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/adaptive_avg_pool2d.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/concat.cpp)

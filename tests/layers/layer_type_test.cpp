@@ -28,6 +28,11 @@ const std::map<std::string, Example>& examples() {
       {"AvgPool2d", {{{"kernel_size", 2}}, {Shape{2, 4, 4}}}},
       {"BatchNorm2d", {{}, {Shape{2, 4, 4}}}},
       {"Add", {{}, {Shape{3}, Shape{3}}}},
+      {"Conv1d", {{{"out_channels", 4}, {"kernel_size", 3}}, {Shape{2, 7}}}},
+      {"ConvTranspose2d",
+       {{{"out_channels", 4}, {"kernel_size", 3}}, {Shape{2, 5, 5}}}},
+      {"AdaptiveAvgPool2d", {{{"output_size", 1}}, {Shape{2, 4, 4}}}},
+      {"Concat", {{}, {Shape{2, 3, 3}, Shape{4, 3, 3}}}},
   };
   return all;
 }
