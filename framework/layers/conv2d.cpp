@@ -2,15 +2,11 @@
 // Conv2d on oneDNN's direct convolution: stride, padding, dilation, groups.
 
 #include "framework/core/error.h"
-#include "framework/layers/dense_layer.h"
+#include "framework/layers/conv_layer.h"
 #include "framework/layers/dnnl_util.h"
 
 namespace initforge::layers_detail {
 namespace {
-
-using dnnl::convolution_backward_data;
-using dnnl::convolution_backward_weights;
-using dnnl::convolution_forward;
 
 struct Conv2dOptions {
   std::int64_t out_channels = 0;
@@ -37,10 +33,10 @@ memory::dims weight_dims(const Conv2dOptions& o, const Shape& input) {
   return {o.groups, w[0] / o.groups, w[1], w[2], w[3]};
 }
 
-class Conv2d final : public DenseLayer {
+class Conv2d final : public ConvLayer {
  public:
   Conv2d(const Conv2dOptions& options, const Shape& input, const IntPair& out)
-      : DenseLayer(
+      : ConvLayer(
             "Conv2d",
             weight_shape(options, input),
             weight_dims(options, input),
@@ -62,51 +58,20 @@ class Conv2d final : public DenseLayer {
       Phase phase) override {
     expect_src_descs(type(), src, batch, {&input_shape_, 1});
     const auto& o = options_;
-    const auto src_md = any_desc(batched_dims(batch, input_shape_));
-    const auto dst_md = any_desc(batched_dims(batch, output_));
-    const auto w_md = any_desc(weight_dims(o, input_shape_));
-    const auto b_md = any_desc({o.out_channels});
-    const memory::dims strides{o.stride[0], o.stride[1]};
-    // oneDNN counts the gaps between taps: PyTorch's dilation minus one.
-    const memory::dims dilates{o.dilation[0] - 1, o.dilation[1] - 1};
     const memory::dims pad{o.padding[0], o.padding[1]};
-    const auto prop = forward_prop(phase);
-    constexpr auto kAlg = dnnl::algorithm::convolution_direct;
-    const auto desc =
-        o.bias
-            ? convolution_forward::desc(
-                  prop,
-                  kAlg,
-                  src_md,
-                  w_md,
-                  b_md,
-                  dst_md,
-                  strides,
-                  dilates,
-                  pad,
-                  pad)
-            : convolution_forward::desc(
-                  prop, kAlg, src_md, w_md, dst_md, strides, dilates, pad, pad);
-    const dnnl::primitive_attr attr = default_attr();
-    const convolution_forward::primitive_desc pd(desc, attr, ctx.engine);
-    if (phase != Phase::Training) {
-      return finish_prepare(ctx, src[0], pd, nullptr, nullptr);
-    }
-    const convolution_backward_data::primitive_desc data_pd(
-        convolution_backward_data::desc(
-            kAlg, src_md, w_md, dst_md, strides, dilates, pad, pad),
-        attr,
-        ctx.engine,
-        pd);
-    const auto weights_desc =
-        o.bias
-            ? convolution_backward_weights::desc(
-                  kAlg, src_md, w_md, b_md, dst_md, strides, dilates, pad, pad)
-            : convolution_backward_weights::desc(
-                  kAlg, src_md, w_md, dst_md, strides, dilates, pad, pad);
-    const convolution_backward_weights::primitive_desc weights_pd(
-        weights_desc, attr, ctx.engine, pd);
-    return finish_prepare(ctx, src[0], pd, &data_pd, &weights_pd);
+    return prepare_conv(
+        ctx,
+        src[0],
+        phase,
+        ConvKind::Convolution,
+        {.src = batched_dims(batch, input_shape_),
+         .dst = batched_dims(batch, output_),
+         .weights = weight_dims(o, input_shape_),
+         .strides = {o.stride[0], o.stride[1]},
+         .dilates = onednn_dilates({o.dilation[0], o.dilation[1]}),
+         .pad_l = pad,
+         .pad_r = pad,
+         .bias_size = o.bias ? o.out_channels : 0});
   }
 
  private:

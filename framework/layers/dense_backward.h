@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// Internal: the backward pass of Linear and Conv2d. The backward-data and
-// backward-weights primitives plus every reorder between the forward's
-// layouts and theirs are planned once in prepare(); run() only executes.
+// Internal: the backward pass of the dense layers (Linear, the
+// convolutions). The backward-data and backward-weights primitives plus
+// every reorder between the forward's layouts and theirs are planned once in
+// prepare(); run() only executes.
 
 #include <optional>
 #include <unordered_map>

@@ -24,6 +24,13 @@ DenseLayer::DenseLayer(
     bool bias)
     : params_(type, weight_shape, weight_dims, bias) {}
 
+DenseLayer::DenseLayer(
+    std::string_view type,
+    const Shape& weight_shape,
+    const memory::desc& weight_logical,
+    std::int64_t bias_size)
+    : params_(type, weight_shape, weight_logical, bias_size) {}
+
 std::vector<ParamDecl> DenseLayer::params() const {
   return params_.decls();
 }

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// Internal: what Linear and Conv2d share once their primitive descriptors
-// exist: parameters, the input reorder, forward, backward, gradients. The
-// two layers only describe their primitives in prepare().
+// Internal: what the dense layers (Linear, Conv1d, Conv2d, ConvTranspose2d)
+// share once their primitive descriptors exist: parameters, the input
+// reorder, forward, backward, gradients. Each layer only describes its
+// primitives in prepare().
 
 #include <span>
 #include <string>
@@ -20,7 +21,7 @@
 
 namespace initforge::layers_detail {
 
-/// The layer table's weight and bias of Linear and Conv2d, with PyTorch's
+/// The layer table's weight and bias of the dense layers, with PyTorch's
 /// reset_parameters: kaiming_uniform_(a=sqrt(5)), then a bias
 /// U(+-1/sqrt(fan_in)) that exists with "bias": true. The shapes are docs.
 std::vector<LayerParam> dense_layer_params(
@@ -33,6 +34,13 @@ class DenseLayer : public Layer {
       const Shape& weight_shape,
       const memory::dims& weight_dims,
       bool bias);
+  /// A weight whose PyTorch layout is not row-major in oneDNN's dims
+  /// (DenseParams' second constructor); `bias_size` 0: no bias.
+  DenseLayer(
+      std::string_view type,
+      const Shape& weight_shape,
+      const memory::desc& weight_logical,
+      std::int64_t bias_size);
 
   std::vector<ParamDecl> params() const override;
   void set_params(

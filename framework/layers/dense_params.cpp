@@ -12,10 +12,9 @@ namespace initforge::layers_detail {
 void ParamMemory::prepare(DnnlContext& ctx, const memory::desc& desc) {
   // A re-prepare may pick another layout: keep loaded values.
   value_ = relayout(ctx, loaded_ ? value_ : memory(), desc);
-  const memory::desc logical = plain_desc(dims_);
-  plain_ = memory(logical, ctx.engine, DNNL_MEMORY_NONE);
+  plain_ = memory(logical_, ctx.engine, DNNL_MEMORY_NONE);
   load_.emplace(dnnl::reorder::primitive_desc(
-      ctx.engine, logical, ctx.engine, desc, default_attr()));
+      ctx.engine, logical_, ctx.engine, desc, default_attr()));
 }
 
 void ParamMemory::prepare_backward(
@@ -26,7 +25,7 @@ void ParamMemory::prepare_backward(
     std::memset(grad_.get_data_handle(), 0, grad.get_size());
   }
   store_.emplace(dnnl::reorder::primitive_desc(
-      ctx.engine, grad, ctx.engine, plain_desc(dims_), default_attr()));
+      ctx.engine, grad, ctx.engine, logical_, default_attr()));
   if (mirror == value_.get_desc()) {
     mirror_ = memory();
     to_mirror_.reset();
@@ -70,10 +69,21 @@ DenseParams::DenseParams(
     const Shape& weight_shape,
     const memory::dims& weight_dims,
     bool bias)
-    : type_(type), shapes_{weight_shape}, weight_(weight_dims) {
-  if (bias) {
-    shapes_.push_back(Shape{weight_shape[0]});
-    bias_.emplace(memory::dims{weight_shape[0]});
+    : DenseParams(
+          type,
+          weight_shape,
+          plain_desc(weight_dims),
+          bias ? weight_shape[0] : 0) {}
+
+DenseParams::DenseParams(
+    std::string_view type,
+    const Shape& weight_shape,
+    const memory::desc& weight_logical,
+    std::int64_t bias_size)
+    : type_(type), shapes_{weight_shape}, weight_(weight_logical) {
+  if (bias_size > 0) {
+    shapes_.push_back(Shape{bias_size});
+    bias_.emplace(plain_desc({bias_size}));
   }
 }
 

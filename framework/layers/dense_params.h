@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// Internal: the weight and bias of Linear and Conv2d. Values live in the
+// Internal: the weight and bias of the dense layers. Values live in the
 // layout the forward primitive chose; loads from and gradients back to
 // PyTorch's logical layout go through reorders planned once in prepare(), so
 // the per-step set_params()/param_grads() allocate nothing.
@@ -26,8 +26,9 @@ using dnnl::memory;
 /// the backward-data primitive's layout, and its gradient.
 class ParamMemory {
  public:
-  /// `dims`: oneDNN dims whose row-major layout is the logical one.
-  explicit ParamMemory(memory::dims dims) : dims_(std::move(dims)) {}
+  /// `logical`: the parameter's PyTorch layout as a oneDNN desc (row-major
+  /// dims, or strides when PyTorch orders the dims otherwise).
+  explicit ParamMemory(memory::desc logical) : logical_(std::move(logical)) {}
 
   /// Puts the value in `desc` (keeping loaded values) and plans its load.
   void prepare(DnnlContext& ctx, const memory::desc& desc);
@@ -42,8 +43,8 @@ class ParamMemory {
   /// Enqueues the reorder of the gradient into logical `out`.
   void store_grad(DnnlContext& ctx, TensorView out);
 
-  const memory::dims& dims() const {
-    return dims_;
+  const memory::desc& logical() const {
+    return logical_;
   }
   const memory& value() const {
     return value_;
@@ -60,7 +61,7 @@ class ParamMemory {
   }
 
  private:
-  memory::dims dims_;
+  memory::desc logical_;
   memory value_;
   memory plain_;  // logical layout on the caller's buffer, set per call
   std::optional<dnnl::reorder> load_;
@@ -71,7 +72,7 @@ class ParamMemory {
   bool loaded_ = false;
 };
 
-/// Weight plus optional bias of a Linear or Conv2d, with the parameter
+/// Weight plus optional bias of a dense layer, with the parameter
 /// checks of set_params() and param_grads().
 class DenseParams {
  public:
@@ -82,6 +83,14 @@ class DenseParams {
       const Shape& weight_shape,
       const memory::dims& weight_dims,
       bool bias);
+  /// `weight_logical`: oneDNN's weight dims with strides giving PyTorch's
+  /// layout (ConvTranspose2d's [in, out/g, kh, kw] is oneDNN's iohw);
+  /// `bias_size`: the bias length, 0 for none.
+  DenseParams(
+      std::string_view type,
+      const Shape& weight_shape,
+      const memory::desc& weight_logical,
+      std::int64_t bias_size);
 
   /// weight (fans of its shape), then bias [out] with the weight's fans.
   std::vector<ParamDecl> decls() const;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // MaxPool2d and AvgPool2d on oneDNN's pooling, PyTorch's floor output sizes.
 
+#include "framework/layers/pool2d.h"
+
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,12 +13,6 @@
 
 namespace initforge::layers_detail {
 namespace {
-
-struct PoolGeometry {
-  IntPair kernel;
-  IntPair stride;
-  IntPair padding;
-};
 
 class Pool2d final : public SameLayoutLayer {
  public:
@@ -95,6 +91,19 @@ class Pool2d final : public SameLayoutLayer {
   Shape output_;
 };
 
+}  // namespace
+
+std::unique_ptr<Layer> make_pool2d_layer(
+    std::string_view type,
+    dnnl::algorithm algorithm,
+    const PoolGeometry& geometry,
+    const Shape& input,
+    const IntPair& out) {
+  return std::make_unique<Pool2d>(type, algorithm, geometry, input, out);
+}
+
+namespace {
+
 std::unique_ptr<Layer> make_pool2d(
     std::string_view type,
     dnnl::algorithm algorithm,
@@ -114,7 +123,7 @@ std::unique_ptr<Layer> make_pool2d(
   expect_at_least(type, "stride", g.stride, 1);
   const IntPair out = spatial_output(
       type, {in[1], in[2]}, g.kernel, g.stride, g.padding, {1, 1});
-  return std::make_unique<Pool2d>(type, algorithm, g, in, out);
+  return make_pool2d_layer(type, algorithm, g, in, out);
 }
 
 // Both pools: kernel, stride (0: the kernel, PyTorch's None) and a padding

@@ -17,7 +17,12 @@ target_sources(
           ${CMAKE_CURRENT_LIST_DIR}/group_norm.cpp
           ${CMAKE_CURRENT_LIST_DIR}/flatten.cpp
           ${CMAKE_CURRENT_LIST_DIR}/add.cpp
-          ${CMAKE_CURRENT_LIST_DIR}/softmax.cpp)
+          ${CMAKE_CURRENT_LIST_DIR}/softmax.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/conv_layer.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/conv1d.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/conv_transpose2d.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/adaptive_avg_pool2d.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/concat.cpp)
 # ELU, SELU, Hardswish (host derivatives), Identity, ScalarMultiplier and
 # ScalarBias, and the host loops they share.
 target_sources(

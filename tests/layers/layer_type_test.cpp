@@ -31,6 +31,11 @@ const std::map<std::string, Example>& examples() {
       {"BatchNorm1d", {{}, {Shape{3}}}},
       {"LayerNorm", {{{"normalized_shape", IntList{4, 4}}}, {Shape{2, 4, 4}}}},
       {"GroupNorm", {{{"num_groups", 2}}, {Shape{4, 3}}}},
+      {"Conv1d", {{{"out_channels", 4}, {"kernel_size", 3}}, {Shape{2, 7}}}},
+      {"ConvTranspose2d",
+       {{{"out_channels", 4}, {"kernel_size", 3}}, {Shape{2, 5, 5}}}},
+      {"AdaptiveAvgPool2d", {{{"output_size", 1}}, {Shape{2, 4, 4}}}},
+      {"Concat", {{}, {Shape{2, 3, 3}, Shape{4, 3, 3}}}},
   };
   return all;
 }

@@ -163,6 +163,36 @@ TEST(ModelBackward, NormalizationLayersBetweenBlockedAndPlainLayouts) {
   expect_directional_derivatives(*model, x, 15, 1e-3);
 }
 
+TEST(ModelBackward, ConcatOfBranchesUpsampledAndPooled) {
+  // act1 goes into the Concat twice and conv2 once more: three summed
+  // terms; the model input is concatenated too (no gradient wanted).
+  const auto c = with_layers("[3, 4, 4]", R"(
+    {"name": "conv1", "type": "Conv2d", "out_channels": 4, "kernel_size": 3, "padding": 1},
+    {"name": "act1", "type": "Tanh"},
+    {"name": "conv2", "type": "Conv2d", "out_channels": 5, "kernel_size": 1},
+    {"name": "cat", "type": "Concat", "inputs": ["conv2", "act1", "input", "act1"]},
+    {"name": "up", "type": "ConvTranspose2d", "out_channels": 4, "kernel_size": 3, "stride": 2, "padding": 1, "output_padding": 1},
+    {"name": "act2", "type": "Tanh"},
+    {"name": "gap", "type": "AdaptiveAvgPool2d", "output_size": 2},
+    {"name": "flat", "type": "Flatten"},
+    {"name": "fc", "type": "Linear", "out_features": 3})");
+  auto model = training_model(c, 2);
+  const Tensor x = random_tensor(batched(2, c.input), 7);
+  expect_directional_derivatives(*model, x, 8);
+}
+
+TEST(ModelBackward, Conv1dStack) {
+  const auto c = with_layers("[2, 9]", R"(
+    {"name": "conv1", "type": "Conv1d", "out_channels": 4, "kernel_size": 3, "padding": 1},
+    {"name": "act", "type": "Tanh"},
+    {"name": "conv2", "type": "Conv1d", "out_channels": 4, "kernel_size": 3, "stride": 2, "groups": 2},
+    {"name": "flat", "type": "Flatten"},
+    {"name": "fc", "type": "Linear", "out_features": 2})");
+  auto model = training_model(c, 3);
+  const Tensor x = random_tensor(batched(3, c.input), 9);
+  expect_directional_derivatives(*model, x, 10);
+}
+
 TEST(ModelBackward, LastNodeGradientIsTheOutputGradient) {
   const auto c = with_layers("[5]", R"(
     {"name": "fc1", "type": "Linear", "out_features": 4},

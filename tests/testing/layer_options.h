@@ -163,4 +163,62 @@ struct SoftmaxOptions {
   }
 };
 
+struct Conv1dOptions {
+  std::int64_t out_channels = 0;
+  std::int64_t kernel_size = 0;
+  std::int64_t stride = 1;
+  std::int64_t padding = 0;
+  std::int64_t dilation = 1;
+  std::int64_t groups = 1;
+  bool bias = true;
+  operator LayerSpec() const {
+    return layer_spec(
+        "Conv1d",
+        {{"out_channels", out_channels},
+         {"kernel_size", kernel_size},
+         {"stride", stride},
+         {"padding", padding},
+         {"dilation", dilation},
+         {"groups", groups},
+         {"bias", bias}});
+  }
+};
+
+struct ConvTranspose2dOptions {
+  std::int64_t out_channels = 0;
+  IntPair kernel_size{0, 0};
+  IntPair stride{1, 1};
+  IntPair padding{0, 0};
+  IntPair output_padding{0, 0};
+  std::int64_t groups = 1;
+  bool bias = true;
+  IntPair dilation{1, 1};
+  operator LayerSpec() const {
+    return layer_spec(
+        "ConvTranspose2d",
+        {{"out_channels", out_channels},
+         {"kernel_size", kernel_size},
+         {"stride", stride},
+         {"padding", padding},
+         {"output_padding", output_padding},
+         {"groups", groups},
+         {"bias", bias},
+         {"dilation", dilation}});
+  }
+};
+
+struct AdaptiveAvgPool2dOptions {
+  IntPair output_size{1, 1};
+  operator LayerSpec() const {
+    return layer_spec("AdaptiveAvgPool2d", {{"output_size", output_size}});
+  }
+};
+
+struct ConcatOptions {
+  std::int64_t dim = 1;
+  operator LayerSpec() const {
+    return layer_spec("Concat", {{"dim", dim}});
+  }
+};
+
 }  // namespace initforge

@@ -89,6 +89,11 @@ HYPER = {  # accepted hyper-parameter keys per type (everything else: Skip)
     "ELU": {"alpha"},
     "SELU": set(), "SiLU": set(), "Mish": set(), "Hardswish": set(),
     "Identity": set(), "ScalarMultiplier": set(), "ScalarBias": set(),
+    "Conv1d": {"out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias"},
+    "ConvTranspose2d": {"out_channels", "kernel_size", "stride", "padding", "output_padding",
+                        "groups", "bias", "dilation"},
+    "AdaptiveAvgPool2d": {"output_size"},
+    "Concat": {"dim"},
 }
 STRUCTURE = {"name", "type", "inputs", "init", "roles"}
 
@@ -113,6 +118,17 @@ class ScalarBias(nn.Module):
 
     def forward(self, x):
         return x + self.bias
+
+
+class Concat(nn.Module):
+    """initforge's Concat: torch.cat of the inputs along dim of the batch."""
+
+    def __init__(self, dim):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, *xs):
+        return torch.cat(xs, self.dim)
 
 
 def make_module(layer, in_shapes):
@@ -173,6 +189,24 @@ def make_module(layer, in_shapes):
               "ScalarBias": ScalarBias}
     if kind in simple:
         return simple[kind]()
+    if kind == "Conv1d":
+        if not isinstance(h["kernel_size"], int):
+            raise Skip("Conv1d kernel_size: expected an int")
+        return nn.Conv1d(shape[0], h["out_channels"], h["kernel_size"],
+                         stride=h.get("stride", 1), padding=h.get("padding", 0),
+                         dilation=h.get("dilation", 1), groups=h.get("groups", 1),
+                         bias=h.get("bias", True))
+    if kind == "ConvTranspose2d":
+        return nn.ConvTranspose2d(shape[0], h["out_channels"], pair(h["kernel_size"], "kernel_size"),
+                                  stride=pair(h.get("stride", 1), "stride"),
+                                  padding=pair(h.get("padding", 0), "padding"),
+                                  output_padding=pair(h.get("output_padding", 0), "output_padding"),
+                                  groups=h.get("groups", 1), bias=h.get("bias", True),
+                                  dilation=pair(h.get("dilation", 1), "dilation"))
+    if kind == "AdaptiveAvgPool2d":
+        return nn.AdaptiveAvgPool2d(pair(h["output_size"], "output_size"))
+    if kind == "Concat":
+        return Concat(h.get("dim", 1))
     raise Skip("unreachable: %s" % kind)
 
 
@@ -219,6 +253,8 @@ class ConfigModel(nn.Module):
             for x in xs[1:]:
                 out = out + x
             return out
+        if kind == "Concat":
+            return self.get_submodule(name)(*xs)
         return self.get_submodule(name)(xs[0])
 
     def forward(self, x):
@@ -273,6 +309,8 @@ def fan_in_of(weight):
 
 
 def default_init(kind, param, tensor, weight):
+    if kind in ("Conv1d", "ConvTranspose2d"):   # _ConvNd.reset_parameters, as Conv2d
+        return default_init("Conv2d", param, tensor, weight)
     if kind in ("Linear", "Conv2d"):
         if param == "weight":
             return init.kaiming_uniform_(tensor, a=math.sqrt(5))
