@@ -14,4 +14,6 @@ target_sources(
           ${CMAKE_CURRENT_LIST_DIR}/batch_norm2d.cpp
           ${CMAKE_CURRENT_LIST_DIR}/flatten.cpp
           ${CMAKE_CURRENT_LIST_DIR}/add.cpp
-          ${CMAKE_CURRENT_LIST_DIR}/softmax.cpp)
+          ${CMAKE_CURRENT_LIST_DIR}/softmax.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/dropout.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/dropout_mask.cpp)

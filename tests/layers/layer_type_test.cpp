@@ -28,6 +28,8 @@ const std::map<std::string, Example>& examples() {
       {"AvgPool2d", {{{"kernel_size", 2}}, {Shape{2, 4, 4}}}},
       {"BatchNorm2d", {{}, {Shape{2, 4, 4}}}},
       {"Add", {{}, {Shape{3}, Shape{3}}}},
+      {"Dropout", {{{"p", 0.2}}, {Shape{2, 3, 4}}}},
+      {"AlphaDropout", {{{"p", 0.1}}, {Shape{5}}}},
   };
   return all;
 }
