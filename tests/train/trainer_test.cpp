@@ -123,7 +123,9 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         ResumeCase{"SgdMomentumMlp", kMlp, kSgd},
         ResumeCase{"AdamWMlp", kMlp, kAdamW},
-        ResumeCase{"BatchNormCnn", kBatchNormCnn, kSgd}),
+        ResumeCase{"BatchNormCnn", kBatchNormCnn, kSgd},
+        ResumeCase{"DropoutMlp", testing::kDropoutMlp, kSgd},
+        ResumeCase{"AlphaDropoutMlp", testing::kAlphaDropoutMlp, kAdamW}),
     [](const auto& test) { return test.param.name; });
 
 TEST(Trainer, ProbeBatchSizeDoesNotChangeTraining) {
@@ -137,6 +139,26 @@ TEST(Trainer, ProbeBatchSizeDoesNotChangeTraining) {
       testing::read_raw(b / "weights.safetensors"));
   EXPECT_EQ(
       metrics_without_seconds(a.path()), metrics_without_seconds(b.path()));
+}
+
+TEST(Trainer, DropoutActsInTrainingOnly) {
+  // p = 0 trains exactly what the model without the layer trains (it has no
+  // parameters, and evaluation is the identity); p = 0.5 another model.
+  std::string p0 = testing::kDropoutMlp;
+  p0.replace(p0.find("0.5"), 3, "0.0");
+  const TempDir without, zero, half;
+  run(make_config(kMlp, kSgd), without.path());
+  run(make_config(p0, kSgd), zero.path());
+  run(make_config(testing::kDropoutMlp, kSgd), half.path());
+  EXPECT_EQ(
+      testing::read_raw(zero / "weights.safetensors"),
+      testing::read_raw(without / "weights.safetensors"));
+  EXPECT_EQ(
+      metrics_without_seconds(zero.path()),
+      metrics_without_seconds(without.path()));
+  EXPECT_NE(
+      testing::read_raw(half / "weights.safetensors"),
+      testing::read_raw(without / "weights.safetensors"));
 }
 
 TEST(Trainer, NonFiniteLossThrowsNamingTheStepAndKeepsTheCheckpoint) {
