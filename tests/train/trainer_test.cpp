@@ -161,6 +161,25 @@ TEST(Trainer, DropoutActsInTrainingOnly) {
       testing::read_raw(without / "weights.safetensors"));
 }
 
+TEST(Trainer, DropoutMasksFollowTheGlobalStepNotTheStepInTheEpoch) {
+  // lr 0 and no shuffling: both epochs see the same weights and batches, so
+  // their training losses differ only if the masks do.
+  const std::string frozen = R"({"type": "sgd", "lr": 0})";
+  const std::string in_order = R"(, "shuffle": false)";
+  std::string p0 = testing::kDropoutMlp;
+  p0.replace(p0.find("0.5"), 3, "0.0");
+  const TrainResult without =
+      run(make_config(p0, frozen, in_order), TempDir().path());
+  ASSERT_EQ(without.epochs.size(), 2u);
+  EXPECT_EQ(without.epochs[0].train_loss, without.epochs[1].train_loss);
+  const TrainResult with = run(
+      make_config(testing::kDropoutMlp, frozen, in_order), TempDir().path());
+  ASSERT_EQ(with.epochs.size(), 2u);
+  EXPECT_NE(with.epochs[0].train_loss, with.epochs[1].train_loss);
+  // Evaluation does not drop: the test loss is the frozen model's.
+  EXPECT_EQ(with.epochs[0].test_loss, without.epochs[0].test_loss);
+}
+
 TEST(Trainer, NonFiniteLossThrowsNamingTheStepAndKeepsTheCheckpoint) {
   // Epoch 1 trains normally; StepLR multiplies the lr by 1e12 for epoch 2.
   const ModelConfig config = make_config(
