@@ -82,6 +82,7 @@ HYPER = {  # accepted hyper-parameter keys per type (everything else: Skip)
     "BatchNorm2d": {"eps", "momentum"},
     "Flatten": {"start_dim", "end_dim"},
     "Softmax": {"dim"},
+    "Dropout": {"p"}, "AlphaDropout": {"p"},
 }
 STRUCTURE = {"name", "type", "inputs", "init"}
 
@@ -127,6 +128,10 @@ def make_module(layer, in_shapes):
         return nn.Flatten(h.get("start_dim", 1), h.get("end_dim", -1))
     if kind == "Softmax":
         return nn.Softmax(dim=h.get("dim", 1))
+    if kind == "Dropout":   # the identity in eval mode; no init, no stream
+        return nn.Dropout(h.get("p", 0.5))
+    if kind == "AlphaDropout":
+        return nn.AlphaDropout(h.get("p", 0.5))
     if kind == "Add":
         return None
     raise Skip("unreachable: %s" % kind)
