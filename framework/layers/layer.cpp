@@ -21,6 +21,8 @@ bool Layer::output_aliases_input() const {
   return false;
 }
 
+void Layer::begin_step(const StepContext& /*step*/) {}
+
 void Layer::set_params(
     DnnlContext& /*ctx*/,
     std::span<const ConstTensorView> /*params*/,

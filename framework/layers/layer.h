@@ -50,6 +50,15 @@ struct BufferDecl {
   float initial_value = 0.0f;
 };
 
+/// Where a Phase::Training forward pass stands. What a layer draws at random
+/// (Dropout's masks) depends on these alone, so a resumed run draws exactly
+/// what an uninterrupted one did.
+struct StepContext {
+  std::uint64_t seed = 0;  // the run's seed (the model's random source)
+  std::string_view path;   // the layer's name in the model
+  std::int64_t step = 0;   // global optimizer step, 0-based, as checkpointed
+};
+
 /// One node of a model. Construction infers the output shape and declares
 /// the parameters (no allocation); prepare() creates the oneDNN primitives
 /// once for a batch size and phase; forward() and backward() only execute
@@ -93,9 +102,15 @@ class INITFORGE_API Layer {
   virtual void read_buffers(DnnlContext& ctx, std::span<const TensorView> out);
 
   /// True (after prepare()) when forward() has nothing to do if dst is
-  /// created on src[0]'s buffer: Flatten of a row-major input. A caller
-  /// may alias the two to save the copy; otherwise forward() copies.
+  /// created on src[0]'s buffer: Flatten of a row-major input, Dropout in
+  /// inference. A caller may alias the two to save the copy (GraphRuntime
+  /// does in Phase::Inference); otherwise forward() copies.
   virtual bool output_aliases_input() const;
+
+  /// Called before every Phase::Training forward() with the step it belongs
+  /// to; layers that draw nothing ignore it (the default). A layer keeps
+  /// what it needs (copies `step.path`).
+  virtual void begin_step(const StepContext& step);
 
   /// Enqueues the forward pass on ctx.stream; the caller waits. In
   /// Phase::Training it also keeps what backward() needs.

@@ -22,7 +22,9 @@ target_sources(
           ${CMAKE_CURRENT_LIST_DIR}/conv1d.cpp
           ${CMAKE_CURRENT_LIST_DIR}/conv_transpose2d.cpp
           ${CMAKE_CURRENT_LIST_DIR}/adaptive_avg_pool2d.cpp
-          ${CMAKE_CURRENT_LIST_DIR}/concat.cpp)
+          ${CMAKE_CURRENT_LIST_DIR}/concat.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/dropout.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/dropout_mask.cpp)
 # ELU, SELU, Hardswish (host derivatives), Identity, ScalarMultiplier and
 # ScalarBias, and the host loops they share.
 target_sources(

@@ -235,14 +235,20 @@ Tensor Model::node_grad(std::size_t node) {
   return runtime_->node_grad(node);
 }
 
+void Model::set_step(std::int64_t step) {
+  step_ = step;
+}
+
 void Model::forward(ConstTensorView input) {
   if (!runtime_) out_of_order("forward", "prepare");
+  runtime_->set_step(source_->seed(), step_);
   runtime_->forward(input);
 }
 
 void Model::forward_layers(
     ConstTensorView input, std::size_t first, std::size_t last) {
   if (!runtime_) out_of_order("forward_layers", "prepare");
+  runtime_->set_step(source_->seed(), step_);
   runtime_->forward_layers(input, first, last);
 }
 

@@ -111,6 +111,15 @@ class INITFORGE_API Model {
   std::int64_t prepared_batch() const;
   Phase phase() const;
 
+  /// The global optimizer step (0-based, as checkpoints count it) the next
+  /// Phase::Training forwards belong to; with the random source's seed it
+  /// keys what layers draw (Dropout's masks). 0 until set; kept across
+  /// prepare().
+  void set_step(std::int64_t step);
+  std::int64_t step() const {
+    return step_;
+  }
+
   /// Runs the model on a row-major [batch, ...input] tensor.
   void forward(ConstTensorView input);
   /// Runs only the layers first..last (GraphRuntime::forward_layers): a
@@ -171,6 +180,7 @@ class INITFORGE_API Model {
   std::optional<DnnlContext> ctx_;
   std::unique_ptr<GraphRuntime> runtime_;
   Phase phase_ = Phase::Inference;
+  std::int64_t step_ = 0;
   std::vector<Tensor> grads_;
   std::vector<std::string> calibration_log_;
 };

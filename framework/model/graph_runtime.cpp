@@ -50,7 +50,18 @@ GraphRuntime::GraphRuntime(
       src.push_back(producer.get_desc());
     }
     descs_.push_back(node.layer->prepare(ctx, batch, src, phase));
-    outputs_.emplace_back(descs_.back(), ctx.engine);
+    // Inference reads each output only forward, so an identity layer (Flatten
+    // of a plain input, Dropout) may share its producer's buffer; the model
+    // input's buffer changes per forward(), so it is never shared.
+    const bool alias = phase == Phase::Inference && node.inputs.size() == 1 &&
+                       node.inputs[0] != kModelInput &&
+                       node.layer->output_aliases_input();
+    if (alias) {
+      outputs_.emplace_back(
+          descs_.back(), ctx.engine, sources_[i][0].get_data_handle());
+    } else {
+      outputs_.emplace_back(descs_.back(), ctx.engine);
+    }
   }
   output_ = Tensor::empty(batched(batch, graph.output_shape()));
   output_plain_ =
@@ -125,6 +136,11 @@ void GraphRuntime::set_params(
   graph_.nodes()[node].layer->set_params(ctx_, params, buffers);
 }
 
+void GraphRuntime::set_step(std::uint64_t seed, std::int64_t step) {
+  seed_ = seed;
+  step_ = step;
+}
+
 void GraphRuntime::forward(ConstTensorView input) {
   run_layers(input, 0, graph_.nodes().size());
   output_reorder_->execute(ctx_.stream, outputs_.back(), output_plain_);
@@ -154,6 +170,10 @@ void GraphRuntime::run_layers(
   input_.set_data_handle(const_cast<float*>(input.data().data()));
   const auto nodes = graph_.nodes();
   for (std::size_t i = first; i < end; ++i) {
+    if (phase_ == Phase::Training) {
+      nodes[i].layer->begin_step(
+          {.seed = seed_, .path = nodes[i].name, .step = step_});
+    }
     nodes[i].layer->forward(ctx_, sources_[i], outputs_[i]);
   }
 }

@@ -22,9 +22,10 @@ namespace initforge {
 /// every layer in topological order, each receiving the layouts its
 /// producers chose, and allocates one output memory per node in its
 /// layer's layout, so activations stay in oneDNN's preferred layouts
-/// between layers. In Phase::Training it also allocates one gradient
-/// memory per node (same layout) and plans the sums for nodes read by
-/// several layers (residual connections).
+/// between layers (in Phase::Inference a layer whose output may alias its
+/// input, Layer::output_aliases_input, gets its producer's buffer). In
+/// Phase::Training it also allocates one gradient memory per node (same layout)
+/// and plans the sums for nodes read by several layers (residual connections).
 class INITFORGE_API GraphRuntime {
  public:
   /// `graph` and `ctx` must outlive the runtime.
@@ -46,6 +47,12 @@ class INITFORGE_API GraphRuntime {
       std::size_t node,
       std::span<const ConstTensorView> params,
       std::span<const ConstTensorView> buffers);
+
+  /// The run's seed and the global training step the next Phase::Training
+  /// forwards belong to: every layer gets them, with its node name, through
+  /// Layer::begin_step before its forward (Dropout keys its masks by them).
+  /// Both 0 until set.
+  void set_step(std::uint64_t seed, std::int64_t step);
 
   /// Runs every layer on `input` (row-major [batch, ...input]), waits on the
   /// stream once, then reorders the model output into output(). Throws
@@ -101,6 +108,8 @@ class INITFORGE_API GraphRuntime {
 
   // Training only.
   Phase phase_;
+  std::uint64_t seed_ = 0;
+  std::int64_t step_ = 0;
   Shape output_shape_;
   dnnl::memory d_output_plain_;  // its handle is set per backward()
   std::optional<dnnl::reorder> d_output_reorder_;

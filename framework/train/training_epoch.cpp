@@ -31,6 +31,8 @@ bool TrainingRun::train_epoch(std::int64_t epoch) {
              model_->grads()[i].view()});
       }
     }
+    // Dropout's masks: keyed by the global step, which a resume restores.
+    model_->set_step(state_.global_step);
     model_->forward(batch_rows(images_, n, sample));
     const BatchLoss loss = head_.evaluate(model_->output().view(), labels);
     if (!std::isfinite(loss.loss)) diverge(epoch, steps, loss.loss);
@@ -121,6 +123,8 @@ std::pair<double, double> TrainingRun::evaluate() {
 
 void TrainingRun::probe(std::int64_t epoch) {
   const Shape& sample = model_->graph().input_shape();
+  // Where the run stands, as a step: the masks the next step will draw.
+  model_->set_step(state_.global_step);
   state_.probes.push_back(run_probe(
       *model_,
       batch_rows(data_.train.images(), probe_n_, sample),

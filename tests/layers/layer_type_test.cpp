@@ -36,6 +36,8 @@ const std::map<std::string, Example>& examples() {
        {{{"out_channels", 4}, {"kernel_size", 3}}, {Shape{2, 5, 5}}}},
       {"AdaptiveAvgPool2d", {{{"output_size", 1}}, {Shape{2, 4, 4}}}},
       {"Concat", {{}, {Shape{2, 3, 3}, Shape{4, 3, 3}}}},
+      {"Dropout", {{{"p", 0.2}}, {Shape{2, 3, 4}}}},
+      {"AlphaDropout", {{{"p", 0.1}}, {Shape{5}}}},
   };
   return all;
 }

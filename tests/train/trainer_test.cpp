@@ -123,7 +123,9 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         ResumeCase{"SgdMomentumMlp", kMlp, kSgd},
         ResumeCase{"AdamWMlp", kMlp, kAdamW},
-        ResumeCase{"BatchNormCnn", kBatchNormCnn, kSgd}),
+        ResumeCase{"BatchNormCnn", kBatchNormCnn, kSgd},
+        ResumeCase{"DropoutMlp", testing::kDropoutMlp, kSgd},
+        ResumeCase{"AlphaDropoutMlp", testing::kAlphaDropoutMlp, kAdamW}),
     [](const auto& test) { return test.param.name; });
 
 TEST(Trainer, ProbeBatchSizeDoesNotChangeTraining) {
@@ -137,6 +139,45 @@ TEST(Trainer, ProbeBatchSizeDoesNotChangeTraining) {
       testing::read_raw(b / "weights.safetensors"));
   EXPECT_EQ(
       metrics_without_seconds(a.path()), metrics_without_seconds(b.path()));
+}
+
+TEST(Trainer, DropoutActsInTrainingOnly) {
+  // p = 0 trains exactly what the model without the layer trains (it has no
+  // parameters, and evaluation is the identity); p = 0.5 another model.
+  std::string p0 = testing::kDropoutMlp;
+  p0.replace(p0.find("0.5"), 3, "0.0");
+  const TempDir without, zero, half;
+  run(make_config(kMlp, kSgd), without.path());
+  run(make_config(p0, kSgd), zero.path());
+  run(make_config(testing::kDropoutMlp, kSgd), half.path());
+  EXPECT_EQ(
+      testing::read_raw(zero / "weights.safetensors"),
+      testing::read_raw(without / "weights.safetensors"));
+  EXPECT_EQ(
+      metrics_without_seconds(zero.path()),
+      metrics_without_seconds(without.path()));
+  EXPECT_NE(
+      testing::read_raw(half / "weights.safetensors"),
+      testing::read_raw(without / "weights.safetensors"));
+}
+
+TEST(Trainer, DropoutMasksFollowTheGlobalStepNotTheStepInTheEpoch) {
+  // lr 0 and no shuffling: both epochs see the same weights and batches, so
+  // their training losses differ only if the masks do.
+  const std::string frozen = R"({"type": "sgd", "lr": 0})";
+  const std::string in_order = R"(, "shuffle": false)";
+  std::string p0 = testing::kDropoutMlp;
+  p0.replace(p0.find("0.5"), 3, "0.0");
+  const TrainResult without =
+      run(make_config(p0, frozen, in_order), TempDir().path());
+  ASSERT_EQ(without.epochs.size(), 2u);
+  EXPECT_EQ(without.epochs[0].train_loss, without.epochs[1].train_loss);
+  const TrainResult with = run(
+      make_config(testing::kDropoutMlp, frozen, in_order), TempDir().path());
+  ASSERT_EQ(with.epochs.size(), 2u);
+  EXPECT_NE(with.epochs[0].train_loss, with.epochs[1].train_loss);
+  // Evaluation does not drop: the test loss is the frozen model's.
+  EXPECT_EQ(with.epochs[0].test_loss, without.epochs[0].test_loss);
 }
 
 TEST(Trainer, NonFiniteLossThrowsNamingTheStepAndKeepsTheCheckpoint) {

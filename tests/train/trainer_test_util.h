@@ -92,6 +92,21 @@ inline const std::string kBatchNormCnn =
        {"name": "flatten", "type": "Flatten"},
        {"name": "fc1", "type": "Linear", "out_features": 10})";
 
+// kMlp with a Dropout after the ReLU (its masks follow the global step).
+inline const std::string kDropoutMlp =
+    R"({"name": "flatten", "type": "Flatten"},
+       {"name": "fc1", "type": "Linear", "out_features": 32},
+       {"name": "relu1", "type": "ReLU"},
+       {"name": "drop1", "type": "Dropout", "p": 0.5},
+       {"name": "fc2", "type": "Linear", "out_features": 10})";
+
+inline const std::string kAlphaDropoutMlp =
+    R"({"name": "flatten", "type": "Flatten"},
+       {"name": "fc1", "type": "Linear", "out_features": 32},
+       {"name": "tanh1", "type": "Tanh"},
+       {"name": "drop1", "type": "AlphaDropout", "p": 0.2},
+       {"name": "fc2", "type": "Linear", "out_features": 10})";
+
 inline const std::string kSgd =
     R"({"type": "sgd", "lr": 0.05, "momentum": 0.9})";
 inline const std::string kAdamW = R"({"type": "adamw", "lr": 0.003})";

@@ -94,6 +94,7 @@ HYPER = {  # accepted hyper-parameter keys per type (everything else: Skip)
                         "groups", "bias", "dilation"},
     "AdaptiveAvgPool2d": {"output_size"},
     "Concat": {"dim"},
+    "Dropout": {"p"}, "AlphaDropout": {"p"},
 }
 STRUCTURE = {"name", "type", "inputs", "init", "roles"}
 
@@ -180,6 +181,10 @@ def make_module(layer, in_shapes):
         return nn.Flatten(h.get("start_dim", 1), h.get("end_dim", -1))
     if kind == "Softmax":
         return nn.Softmax(dim=h.get("dim", 1))
+    if kind == "Dropout":   # the identity in eval mode; no init, no stream
+        return nn.Dropout(h.get("p", 0.5))
+    if kind == "AlphaDropout":
+        return nn.AlphaDropout(h.get("p", 0.5))
     if kind == "Add":
         return None
     if kind == "ELU":
