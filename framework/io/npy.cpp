@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "framework/io/npy.h"
 
+#include <algorithm>
 #include <bit>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <string>
 
 #include "framework/core/error.h"
@@ -17,7 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 static_assert(
     std::endian::native == std::endian::little,
-    ".npy '<f4' data is written and read as raw little-endian floats");
+    ".npy little-endian data is written and read as raw native values");
 
 [[noreturn]] void io_fail(const fs::path& path, const std::string& what) {
   throw IoError(path.string() + ": " + what);
@@ -27,7 +29,68 @@ static_assert(
   io_fail(path, what + ": " + std::strerror(errno));
 }
 
+// numpy writes '|u1' for uint8 (no byte order); '<u1' means the same.
+std::optional<NpyDtype> parse_descr(const std::string& descr) {
+  if (descr == "|u1" || descr == "<u1") return NpyDtype::U8;
+  if (descr == "<i4") return NpyDtype::I32;
+  if (descr == "<i8") return NpyDtype::I64;
+  if (descr == "<f4") return NpyDtype::F32;
+  return std::nullopt;
+}
+
+std::string_view descr_of(NpyDtype dtype) {
+  switch (dtype) {
+    case NpyDtype::U8:
+      return "|u1";
+    case NpyDtype::I32:
+      return "<i4";
+    case NpyDtype::I64:
+      return "<i8";
+    case NpyDtype::F32:
+      break;
+  }
+  return "<f4";
+}
+
+// "'<f4' (float32)" or "'|u1' (uint8) or '<f4' (float32)".
+std::string accepted_list(std::span<const NpyDtype> accepted) {
+  std::string out;
+  for (std::size_t i = 0; i < accepted.size(); ++i) {
+    if (i > 0) out += i + 1 == accepted.size() ? " or " : ", ";
+    out += "'" + std::string(descr_of(accepted[i])) + "' (" +
+           std::string(to_string(accepted[i])) + ")";
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string_view to_string(NpyDtype dtype) {
+  switch (dtype) {
+    case NpyDtype::U8:
+      return "uint8";
+    case NpyDtype::I32:
+      return "int32";
+    case NpyDtype::I64:
+      return "int64";
+    case NpyDtype::F32:
+      break;
+  }
+  return "float32";
+}
+
+std::size_t item_size(NpyDtype dtype) {
+  switch (dtype) {
+    case NpyDtype::U8:
+      return 1;
+    case NpyDtype::I32:
+    case NpyDtype::F32:
+      return 4;
+    case NpyDtype::I64:
+      break;
+  }
+  return 8;
+}
 
 void write_npy(const fs::path& path, ConstTensorView tensor) {
   const std::string preamble = detail::npy_preamble(tensor.shape());
@@ -37,7 +100,8 @@ void write_npy(const fs::path& path, ConstTensorView tensor) {
   file.commit();
 }
 
-Tensor read_npy(const fs::path& path) {
+NpyInfo read_npy_info(
+    const fs::path& path, std::span<const NpyDtype> accepted) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     std::error_code ec;
@@ -69,11 +133,13 @@ Tensor read_npy(const fs::path& path) {
   }
 
   const detail::NpyHeader header = detail::parse_npy_dict(dict, path.string());
-  if (header.descr != "<f4") {
+  const std::optional<NpyDtype> dtype = parse_descr(header.descr);
+  if (!dtype ||
+      std::find(accepted.begin(), accepted.end(), *dtype) == accepted.end()) {
     io_fail(
         path,
-        "dtype '" + header.descr +
-            "' is not supported; expected '<f4' (little-endian float32)");
+        "dtype '" + header.descr + "' is not supported; expected " +
+            accepted_list(accepted));
   }
   if (header.fortran_order) {
     io_fail(path, "Fortran-order arrays are not supported; save in C order");
@@ -84,37 +150,61 @@ Tensor read_npy(const fs::path& path) {
         "rank " + std::to_string(header.shape.size()) +
             " exceeds the maximum " + std::to_string(Shape::kMaxRank));
   }
-  Shape shape;
+  NpyInfo info;
+  info.dtype = *dtype;
   try {
-    shape = Shape(std::span<const std::int64_t>(header.shape));
+    info.shape = Shape(std::span<const std::int64_t>(header.shape));
   } catch (const Error& e) {
     io_fail(path, std::string("bad shape in .npy header: ") + e.what());
   }
 
-  // Compare with the file size before allocating: a corrupt header must not
-  // ask for terabytes.
+  // Compare with the file size before anyone allocates: a corrupt header
+  // must not ask for terabytes.
   std::error_code ec;
   const std::uintmax_t file_size = fs::file_size(path, ec);
   if (ec) io_fail(path, "cannot read the file size: " + ec.message());
-  const std::uintmax_t offset = 8 + static_cast<std::uintmax_t>(width) + length;
-  const std::uintmax_t available = file_size > offset ? file_size - offset : 0;
-  const auto numel = static_cast<std::uintmax_t>(shape.numel());
-  const bool truncated = numel > available / sizeof(float);
-  if (truncated || numel * sizeof(float) != available) {
-    const std::string needs = numel > UINTMAX_MAX / sizeof(float)
+  info.data_offset = 8 + static_cast<std::uintmax_t>(width) + length;
+  const std::uintmax_t available =
+      file_size > info.data_offset ? file_size - info.data_offset : 0;
+  const std::uintmax_t item = item_size(info.dtype);
+  const auto numel = static_cast<std::uintmax_t>(info.shape.numel());
+  const bool truncated = numel > available / item;
+  if (truncated || numel * item != available) {
+    const std::string needs = numel > UINTMAX_MAX / item
                                   ? "more than 2^64"
-                                  : std::to_string(numel * sizeof(float));
+                                  : std::to_string(numel * item);
     io_fail(
         path,
         std::string(truncated ? "truncated: " : "data size mismatch: ") +
-            "shape " + shape.to_string() + " needs " + needs +
+            "shape " + info.shape.to_string() + " needs " + needs +
             " bytes of data, the file has " + std::to_string(available));
   }
+  return info;
+}
 
-  Tensor tensor = Tensor::empty(shape);
-  const auto bytes = static_cast<std::streamsize>(available);
-  in.read(reinterpret_cast<char*>(tensor.data()), bytes);
-  if (in.gcount() < bytes) io_fail(path, "read failed (file changed?)");
+void read_npy_data(
+    const fs::path& path, const NpyInfo& info, std::span<std::byte> dst) {
+  if (dst.size() != info.data_bytes()) {
+    throw InvalidArgument(
+        "read_npy_data: expected a buffer of " +
+        std::to_string(info.data_bytes()) + " bytes; got " +
+        std::to_string(dst.size()));
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) errno_fail(path, "cannot open");
+  in.seekg(static_cast<std::streamoff>(info.data_offset));
+  const auto bytes = static_cast<std::streamsize>(dst.size());
+  in.read(reinterpret_cast<char*>(dst.data()), bytes);
+  if (!in || in.gcount() < bytes) {
+    io_fail(path, "read failed (file changed?)");
+  }
+}
+
+Tensor read_npy(const fs::path& path) {
+  constexpr NpyDtype kFloat[] = {NpyDtype::F32};
+  const NpyInfo info = read_npy_info(path, kFloat);
+  Tensor tensor = Tensor::empty(info.shape);
+  read_npy_data(path, info, std::as_writable_bytes(tensor.span()));
   return tensor;
 }
 

@@ -12,6 +12,8 @@ target_sources(
           ${CMAKE_CURRENT_LIST_DIR}/typed_section.cpp
           ${CMAKE_CURRENT_LIST_DIR}/optimizer_parser.cpp
           ${CMAKE_CURRENT_LIST_DIR}/train_parser.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/dataset_parser.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/augment_parser.cpp
           ${CMAKE_CURRENT_LIST_DIR}/train_overrides.cpp
           ${CMAKE_CURRENT_LIST_DIR}/config_loader.cpp
           ${CMAKE_CURRENT_LIST_DIR}/experiment_loader.cpp

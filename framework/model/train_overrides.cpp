@@ -54,6 +54,12 @@ void apply_train_overrides(ModelConfig& config, const TrainOverrides& o) {
     train_json["dataset"]["test_subset"] = *o.test_subset;
   }
   if (o.data_dir) {
+    if (train.dataset.kind == DatasetKind::Npy) {
+      throw UsageError(
+          "--data-dir: " + config.file +
+          "'s npy dataset names its files (train.x, train.y, test.x, "
+          "test.y); --data-dir applies to fashion-mnist, mnist and cifar10");
+    }
     train.dataset.dir = *o.data_dir;
     train_json["dataset"]["dir"] = o.data_dir->string();
   }

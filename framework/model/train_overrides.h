@@ -28,7 +28,7 @@ struct TrainOverrides {
 /// config.json, so summary.json records what actually ran: an unset cosine
 /// t_max follows --epochs; probe_batch shrinks to fit --train-subset.
 /// UsageError when the config has no train section or --train-subset
-/// leaves no batch with drop_last.
+/// leaves no batch with drop_last, and for --data-dir on an npy dataset.
 INITFORGE_API void apply_train_overrides(
     ModelConfig& config, const TrainOverrides& overrides);
 

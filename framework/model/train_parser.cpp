@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "framework/model/augment_parser.h"
+#include "framework/model/dataset_parser.h"
 #include "framework/model/typed_section.h"
 
 namespace initforge {
@@ -14,8 +16,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::array<std::string_view, 11> kTrainKeys{
+constexpr std::array<std::string_view, 12> kTrainKeys{
     "dataset",
+    "augment",
     "epochs",
     "batch_size",
     "loss",
@@ -27,9 +30,6 @@ constexpr std::array<std::string_view, 11> kTrainKeys{
     "checkpoint_every",
     "probe_batch"};
 
-constexpr std::array<std::string_view, 6> kDatasetKeys{
-    "name", "dir", "mean", "std", "train_subset", "test_subset"};
-
 constexpr std::array<std::string_view, 0> kNoKeys{};
 constexpr std::array<std::string_view, 2> kStepKeys{"step_size", "gamma"};
 constexpr std::array<std::string_view, 2> kCosineKeys{"t_max", "eta_min"};
@@ -37,39 +37,6 @@ constexpr std::array<TypeKeys, 3> kSchedules{
     TypeKeys{"constant", kNoKeys},
     TypeKeys{"step", kStepKeys},
     TypeKeys{"cosine", kCosineKeys}};
-
-DatasetConfig parse_dataset(const JsonCursor& c, const fs::path& base_dir) {
-  DatasetConfig d;
-  d.pointer = c.pointer();
-  c.expect_object("an object {\"name\": \"fashion-mnist\" or \"mnist\", ...}");
-  c.check_keys(kDatasetKeys, "the dataset");
-  if (const auto name = c.find("name")) {
-    if (name->json() != "fashion-mnist" && name->json() != "mnist") {
-      name->expected("one of fashion-mnist, mnist");
-    }
-    d.name = name->string();
-  }
-  if (d.name == "mnist") {
-    d.mean = 0.1307;
-    d.std = 0.3081;
-  }
-  if (const auto dir = c.find("dir")) {
-    const fs::path given(dir->non_empty_string());
-    d.dir = (given.is_absolute() ? given : base_dir / given).lexically_normal();
-  } else if (d.name == "mnist") {
-    // Debian packages only Fashion-MNIST: MNIST has no default location.
-    c.require(
-        "dir",
-        "the directory of MNIST's four IDX .gz files; it has no default");
-  }
-  if (const auto mean = c.find("mean")) d.mean = mean->number();
-  if (const auto std = c.find("std")) {
-    d.std = std->number_if([](double v) { return v > 0; }, "a number > 0");
-  }
-  if (const auto n = c.find("train_subset")) d.train_subset = n->positive();
-  if (const auto n = c.find("test_subset")) d.test_subset = n->positive();
-  return d;
-}
 
 LossKind parse_loss(const JsonCursor& c) {
   if (c.json() == "cross_entropy") return LossKind::CrossEntropy;
@@ -134,6 +101,7 @@ TrainConfig parse_train(const JsonCursor& c, const fs::path& base_dir) {
   c.expect_object("an object {\"epochs\": N, \"optimizer\": {...}, ...}");
   c.check_keys(kTrainKeys, "the train section");
   if (const auto d = c.find("dataset")) t.dataset = parse_dataset(*d, base_dir);
+  if (const auto a = c.find("augment")) t.augment = parse_augment(*a);
   t.epochs = c.require("epochs", "a positive integer").positive();
   if (const auto b = c.find("batch_size")) t.batch_size = b->positive();
   if (const auto loss = c.find("loss")) t.loss = parse_loss(*loss);

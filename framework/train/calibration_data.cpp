@@ -8,6 +8,7 @@
 
 #include "framework/core/error.h"
 #include "framework/core/generator.h"
+#include "framework/train/data_source.h"
 #include "framework/train/setup.h"
 
 namespace initforge {
@@ -16,13 +17,11 @@ Tensor calibration_batch(
     const ModelConfig& config, const Dataset& train, std::uint64_t seed) {
   const std::int64_t per_sample = config.input.numel();
   if (per_sample != train.sample_numel()) {
-    const Shape& image = train.images().shape();
     throw ConfigError(
         config.file,
         "/input",
-        "expected one " + std::to_string(image[2]) + "x" +
-            std::to_string(image[3]) + " image per sample (" +
-            std::to_string(train.sample_numel()) +
+        "expected one " + describe_sample(train.sample_shape()) +
+            " per sample (" + std::to_string(train.sample_numel()) +
             " values) to calibrate on the training data (calibration.source "
             "\"train\"); got " +
             config.input.to_string());
@@ -56,10 +55,9 @@ std::optional<Tensor> load_calibration_batch(
   if (!model.needs_training_batch()) return std::nullopt;
   const ModelConfig& config = model.config();
   const DatasetConfig& d = config.train->dataset;  // the loader checked it
-  const Normalization norm{
-      .mean = static_cast<float>(d.mean), .std = static_cast<float>(d.std)};
-  Dataset train = load_fashion_mnist(d.dir, Split::Train, norm);
-  if (d.train_subset) train = train.head(*d.train_subset);
+  // Labels play no part in calibration: only the dataset's own bound.
+  const Dataset train =
+      load_split(d, Split::Train, dataset_classes(d), config.file);
   return calibration_batch(config, train, seed);
 }
 

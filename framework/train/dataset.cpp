@@ -32,9 +32,9 @@ std::string_view to_string(Split split) {
 Dataset::Dataset(Tensor images, std::vector<std::int32_t> labels)
     : images_(std::move(images)), labels_(std::move(labels)) {
   const Shape& s = images_.shape();
-  if (s.rank() != 4 || s[1] != 1) {
+  if (s.rank() < 2) {
     throw ShapeError(
-        "dataset images: expected shape [N, 1, rows, cols]; got " +
+        "dataset images: expected shape [N, ...sample] of rank >= 2; got " +
         s.to_string());
   }
   if (s[0] != static_cast<std::int64_t>(labels_.size())) {
@@ -44,15 +44,21 @@ Dataset::Dataset(Tensor images, std::vector<std::int32_t> labels)
   }
 }
 
+Shape Dataset::sample_shape() const {
+  const std::span<const std::int64_t> dims = images_.shape().dims();
+  return dims.empty() ? Shape{} : Shape(dims.subspan(1));
+}
+
 std::int64_t Dataset::sample_numel() const {
-  const Shape& s = images_.shape();
-  return s.rank() == 4 ? s[2] * s[3] : 0;
+  return images_.shape().rank() >= 2 ? sample_shape().numel() : 0;
 }
 
 Dataset Dataset::head(std::int64_t n) const {
   n = std::clamp<std::int64_t>(n, 0, size());
-  const Shape& s = images_.shape();
-  Tensor images = Tensor::empty(Shape{n, 1, s[2], s[3]});
+  std::vector<std::int64_t> dims(
+      images_.shape().dims().begin(), images_.shape().dims().end());
+  dims[0] = n;
+  Tensor images = Tensor::empty(Shape(std::span<const std::int64_t>(dims)));
   if (n > 0) {
     std::memcpy(
         images.data(),
@@ -173,12 +179,29 @@ void Batcher::start_epoch(std::int64_t epoch) {
   next_batch_ = 0;
 }
 
+std::span<const std::int64_t> Batcher::batch_indices(std::int64_t index) const {
+  if (index < 0 || index >= batches_per_epoch()) {
+    throw InvalidArgument(
+        "batch index: expected 0.." + std::to_string(batches_per_epoch() - 1) +
+        "; got " + std::to_string(index));
+  }
+  const std::int64_t first = index * options_.batch_size;
+  const std::int64_t count =
+      std::min(options_.batch_size, data_->size() - first);
+  return std::span<const std::int64_t>(order_).subspan(
+      static_cast<std::size_t>(first), static_cast<std::size_t>(count));
+}
+
 std::int64_t Batcher::copy_batch(
     std::int64_t index,
     TensorView images,
     std::span<std::int32_t> labels) const {
-  const Shape& src_shape = data_->images().shape();
-  const Shape want{options_.batch_size, 1, src_shape[2], src_shape[3]};
+  // A fixed array: called once per step, it must not allocate.
+  std::array<std::int64_t, Shape::kMaxRank> dims{};
+  const std::span<const std::int64_t> all = data_->images().shape().dims();
+  std::copy(all.begin(), all.end(), dims.begin());
+  dims[0] = options_.batch_size;
+  const Shape want(std::span<const std::int64_t>(dims.data(), all.size()));
   if (!(images.shape() == want)) {
     throw ShapeError(
         "batch images: expected shape " + want.to_string() + "; got " +
@@ -189,18 +212,12 @@ std::int64_t Batcher::copy_batch(
         "batch labels: expected " + std::to_string(options_.batch_size) +
         " entries; got " + std::to_string(labels.size()));
   }
-  if (index < 0 || index >= batches_per_epoch()) {
-    throw InvalidArgument(
-        "batch index: expected 0.." + std::to_string(batches_per_epoch() - 1) +
-        "; got " + std::to_string(index));
-  }
-  const std::int64_t first = index * options_.batch_size;
-  const std::int64_t count =
-      std::min(options_.batch_size, data_->size() - first);
+  const std::span<const std::int64_t> indices = batch_indices(index);
+  const auto count = static_cast<std::int64_t>(indices.size());
   const std::int64_t numel = data_->sample_numel();
   const float* src = data_->images().data();
   float* dst = images.data().data();
-  const std::int64_t* order = order_.data() + first;
+  const std::int64_t* order = indices.data();
   const std::int32_t* all_labels = data_->labels().data();
   // A sample is a few KiB; split the batch across threads only when large.
 #pragma omp parallel for schedule(static) if (count * numel >= (1 << 16))

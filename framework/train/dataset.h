@@ -34,13 +34,13 @@ struct Normalization {
   float std = 0.3530f;
 };
 
-/// Labelled single-channel images in memory: images [N, 1, rows, cols]
-/// (normalized float32) and one int32 label per image.
+/// Labelled samples in memory: images [N, ...sample] (normalized float32;
+/// [N, C, H, W] images or [N, D] feature vectors) and one int32 label per
+/// sample.
 class INITFORGE_API Dataset {
  public:
   Dataset() = default;
-  /// Throws ShapeError unless images is [N, 1, rows, cols] and there are N
-  /// labels.
+  /// Throws ShapeError unless images has rank >= 2 and there are N labels.
   Dataset(Tensor images, std::vector<std::int32_t> labels);
 
   std::int64_t size() const {
@@ -52,7 +52,9 @@ class INITFORGE_API Dataset {
   const std::vector<std::int32_t>& labels() const {
     return labels_;
   }
-  /// Floats per image (rows * cols).
+  /// One sample's shape ([C, H, W] or [D]).
+  Shape sample_shape() const;
+  /// Floats per sample.
   std::int64_t sample_numel() const;
   /// The first `n` samples (copied); a short run trains on a subset.
   Dataset head(std::int64_t n) const;
@@ -115,8 +117,12 @@ class INITFORGE_API Batcher {
     return order_;
   }
 
+  /// Dataset indices of batch `index` of the current epoch (InvalidArgument
+  /// for an index out of range).
+  std::span<const std::int64_t> batch_indices(std::int64_t index) const;
+
   /// Copies batch `index` of the current epoch into the first rows of
-  /// `images` ([batch_size, 1, rows, cols]) and `labels` (batch_size
+  /// `images` ([batch_size, ...sample]) and `labels` (batch_size
   /// entries); returns how many samples it holds. Throws ShapeError for
   /// wrongly sized outputs and InvalidArgument for an index out of range.
   std::int64_t copy_batch(

@@ -3,25 +3,40 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <vector>
 
 #include "framework/core/error.h"
 #include "framework/train/adam.h"
+#include "framework/train/data_source.h"
+#include "framework/train/normalizer.h"
 #include "framework/train/sgd.h"
 
 namespace initforge {
 
-TrainData load_train_data(const DatasetConfig& d) {
-  const Normalization norm{
-      .mean = static_cast<float>(d.mean), .std = static_cast<float>(d.std)};
-  TrainData data{
-      .train = load_fashion_mnist(d.dir, Split::Train, norm),
-      .test = load_fashion_mnist(d.dir, Split::Test, norm)};
-  if (d.train_subset) data.train = data.train.head(*d.train_subset);
-  if (d.test_subset) data.test = data.test.head(*d.test_subset);
-  return data;
+std::int64_t check_model_output(const Model& model, const DatasetConfig& d) {
+  const Shape& output = model.graph().output_shape();
+  const std::optional<std::int64_t> fixed = dataset_classes(d);
+  if (output.rank() == 1 && (!fixed || output[0] == *fixed)) return output[0];
+  const std::string want =
+      fixed ? "[" + std::to_string(*fixed) + "]" : "[K] (K classes)";
+  throw ConfigError(
+      model.config().file,
+      model.graph().nodes().back().pointer,
+      "expected the model output to be " + want +
+          " per sample (one value per class) to train on the dataset; got " +
+          output.to_string());
+}
+
+TrainData load_train_data(
+    const DatasetConfig& d,
+    std::int64_t classes,
+    const std::string& config_file) {
+  return {
+      .train = load_split(d, Split::Train, classes, config_file),
+      .test = load_split(d, Split::Test, classes, config_file)};
 }
 
 std::unique_ptr<Optimizer> make_optimizer(const OptimizerConfig& o) {
@@ -56,29 +71,87 @@ LrSchedule make_schedule(const TrainConfig& t) {
   return LrSchedule::constant(t.optimizer.lr);
 }
 
-void check_model_fits_data(const Model& model, const Dataset& data) {
+void check_model_fits_data(
+    const Model& model, const DatasetConfig& d, const TrainData& data) {
   const ModelConfig& c = model.config();
   const Shape& input = model.graph().input_shape();
-  const Shape& image = data.images().shape();
-  if (input.numel() != data.sample_numel()) {
+  if (d.kind == DatasetKind::Npy) {
+    for (const auto& [split, file] :
+         {std::pair{&data.train, &d.train_files.x},
+          std::pair{&data.test, &d.test_files.x}}) {
+      if (split->sample_shape() == input) continue;
+      throw ConfigError(
+          c.file,
+          "/input",
+          "expected the sample shape of " + file->string() + ", " +
+              split->sample_shape().to_string() + ", to train on it; got " +
+              input.to_string());
+    }
+    return;
+  }
+  const Shape image = data.train.sample_shape();
+  if (input.numel() != data.train.sample_numel()) {
     throw ConfigError(
         c.file,
         "/input",
-        "expected one " + std::to_string(image[2]) + "x" +
-            std::to_string(image[3]) + " image per sample (" +
-            std::to_string(data.sample_numel()) + " values, e.g. [1, " +
-            std::to_string(image[2]) + ", " + std::to_string(image[3]) +
-            "]) to train on the dataset; got " + input.to_string());
+        "expected one " + describe_sample(image) + " per sample (" +
+            std::to_string(data.train.sample_numel()) + " values, e.g. " +
+            image.to_string() + ") to train on the dataset; got " +
+            input.to_string());
   }
-  const Shape& output = model.graph().output_shape();
-  if (!(output == Shape{kNumClasses})) {
+}
+
+std::string describe_sample(const Shape& sample) {
+  if (sample.rank() != 3) return "sample " + sample.to_string();
+  // "28x28" for one channel, "3x32x32" for more.
+  std::string dims;
+  for (std::size_t i = sample[0] == 1 ? 1 : 0; i < 3; ++i) {
+    dims += (dims.empty() ? "" : "x") + std::to_string(sample[i]);
+  }
+  return dims + " image";
+}
+
+Augmenter make_augmenter(
+    const TrainConfig& t,
+    const Dataset& train,
+    std::uint64_t seed,
+    const std::string& config_file) {
+  const AugmentConfig& a = t.augment;
+  if (!a.enabled()) return {};
+  const Shape sample = train.sample_shape();
+  if (sample.rank() != 3) {
     throw ConfigError(
-        c.file,
-        model.graph().nodes().back().pointer,
-        "expected the model output to be [" + std::to_string(kNumClasses) +
-            "] per sample (one value per class) to train on the dataset; got " +
-            output.to_string());
+        config_file,
+        a.pointer,
+        "random_crop and horizontal_flip need image samples [C, H, W]; the "
+        "training samples are " +
+            sample.to_string());
   }
+  if (a.crop_size &&
+      ((*a.crop_size)[0] != sample[1] || (*a.crop_size)[1] != sample[2])) {
+    throw ConfigError(
+        config_file,
+        a.pointer + "/random_crop/size",
+        "expected the images' own size [" + std::to_string(sample[1]) + ", " +
+            std::to_string(sample[2]) +
+            "] (the crop keeps the model's input shape and the test split is "
+            "evaluated uncropped); got [" +
+            std::to_string((*a.crop_size)[0]) + ", " +
+            std::to_string((*a.crop_size)[1]) + "]");
+  }
+  // Padding is black before normalization, as torchvision pads the image
+  // before ToTensor and Normalize.
+  const Normalizer norm =
+      make_normalizer(t.dataset, sample[0], config_file, "the samples");
+  AugmentOptions options{
+      .random_crop = a.random_crop,
+      .padding = a.padding,
+      .horizontal_flip = a.horizontal_flip,
+      .seed = seed};
+  for (std::int64_t c = 0; c < sample[0]; ++c) {
+    options.fill.push_back(norm.zero(c));
+  }
+  return Augmenter(sample, train.size(), std::move(options));
 }
 
 void check_eval_memory(const Model& model, const TrainConfig& t) {

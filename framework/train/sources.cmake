@@ -4,6 +4,11 @@ target_sources(
   initforge_train
   PRIVATE ${PROJECT_SOURCE_DIR}/framework/io/idx.cpp
           ${CMAKE_CURRENT_LIST_DIR}/adam.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/augment.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/cifar10.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/data_source.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/normalizer.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/npy_dataset.cpp
           ${CMAKE_CURRENT_LIST_DIR}/calibration_data.cpp
           ${CMAKE_CURRENT_LIST_DIR}/checkpoint.cpp
           ${CMAKE_CURRENT_LIST_DIR}/dataset.cpp

@@ -12,6 +12,7 @@ namespace initforge {
 bool TrainingRun::train_epoch(std::int64_t epoch) {
   optimizer_->set_lr(schedule_.lr_at(epoch - 1));
   train_batches_.start_epoch(epoch - 1);
+  augment_.start_epoch(epoch - 1);
   const std::int64_t steps = train_batches_.batches_per_epoch();
   const Shape& sample = model_->graph().input_shape();
   const TrainClock::time_point start = TrainClock::now();
@@ -21,6 +22,16 @@ bool TrainingRun::train_epoch(std::int64_t epoch) {
     const std::int64_t n =
         train_batches_.copy_batch(state_.step, images_.view(), labels_);
     const std::span<const std::int32_t> labels(labels_.data(), n);
+    if (augment_.enabled()) {
+      const Shape& image = images_.shape();
+      const auto rows =
+          static_cast<std::size_t>(n * (image.numel() / image[0]));
+      augment_.apply(
+          TensorView(
+              images_.span().first(rows),
+              batched(n, data_.train.sample_shape())),
+          train_batches_.batch_indices(state_.step));
+    }
     model_->prepare(n, Phase::Training);
     if (slots_.empty()) {
       const auto& planned = model_->plan().params;

@@ -42,16 +42,18 @@ TrainingRun::TrainingRun(
       optimizer_(make_optimizer(tc_.optimizer)),
       schedule_(make_schedule(tc_)),
       hash_(config_hash(config.json)),
+      classes_(check_model_output(*model_, tc_.dataset)),
       data_([this] {
         // After the config checks of Model::build.
         check_eval_memory(*model_, tc_);
         make_directory(options_.run_dir);  // fails before the slow part
         const TrainClock::time_point start = TrainClock::now();
-        TrainData data = load_train_data(tc_.dataset);
+        TrainData data = load_train_data(tc_.dataset, classes_, config_.file);
         data_seconds_ = seconds_since(start);
-        check_model_fits_data(*model_, data.train);
+        check_model_fits_data(*model_, tc_.dataset, data);
         return data;
       }()),
+      augment_(make_augmenter(tc_, data_.train, config.seed, config.file)),
       train_batches_(
           data_.train,
           {.batch_size = tc_.batch_size,
@@ -67,13 +69,13 @@ TrainingRun::TrainingRun(
       head_(
           tc_.loss,
           std::max({tc_.batch_size, tc_.eval_batch_size, probe_n_}),
-          kNumClasses) {
+          classes_) {
   // The batch buffers have the dataset's image shape (Batcher's contract).
-  const Shape& image = data_.train.images().shape();
-  images_ = Tensor::zeros(Shape{tc_.batch_size, 1, image[2], image[3]});
+  const Shape sample = data_.train.sample_shape();
+  images_ = Tensor::zeros(batched(tc_.batch_size, sample));
   const std::int64_t eval_batch =
       std::min(tc_.eval_batch_size, data_.test.size());
-  test_images_ = Tensor::zeros(Shape{eval_batch, 1, image[2], image[3]});
+  test_images_ = Tensor::zeros(batched(eval_batch, data_.test.sample_shape()));
   test_labels_.resize(static_cast<std::size_t>(eval_batch));
   if (train_batches_.batches_per_epoch() == 0) {
     throw ConfigError(
@@ -190,7 +192,9 @@ void TrainingRun::write_text_files(
       .seed = config_.seed,
       .versions = build_versions(),
       .threads = omp_get_max_threads(),
-      .dataset_dir = tc_.dataset.dir.string(),
+      .dataset_dir = tc_.dataset.kind == DatasetKind::Npy
+                         ? tc_.dataset.train_files.x.parent_path().string()
+                         : tc_.dataset.dir.string(),
       .train_samples = data_.train.size(),
       .test_samples = data_.test.size(),
       .epochs = tc_.epochs,

@@ -15,6 +15,7 @@
 #include "framework/core/tensor.h"
 #include "framework/io/train_report_json.h"
 #include "framework/model/builder.h"
+#include "framework/train/augment.h"
 #include "framework/train/dataset.h"
 #include "framework/train/loss_head.h"
 #include "framework/train/lr_schedule.h"
@@ -66,7 +67,9 @@ class TrainingRun {
   LrSchedule schedule_;
   std::string hash_;
   double data_seconds_ = 0.0;
+  std::int64_t classes_;  // the model's outputs, checked against the data
   TrainData data_;
+  Augmenter augment_;
   Batcher train_batches_;
   Batcher test_batches_;
   std::int64_t probe_n_;

@@ -4,8 +4,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <span>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -180,6 +182,76 @@ TEST(Npy, DataSizeMustMatchTheShape) {
           "1000000), }",
           16));
   EXPECT_THAT(read_error(dir / "huge.npy"), HasSubstr("truncated"));
+}
+
+TEST(Npy, InfoAndDataReadTheAcceptedIntegerAndByteDtypes) {
+  const TempDir dir;
+  constexpr NpyDtype kAll[] = {
+      NpyDtype::U8, NpyDtype::I32, NpyDtype::I64, NpyDtype::F32};
+  std::string bytes = npy_file(
+      "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), }", 0);
+  bytes += std::string("\x00\x01\x02\xfd\xfe\xff", 6);
+  write_bytes(dir / "u8.npy", bytes);
+  const NpyInfo u8 = read_npy_info(dir / "u8.npy", kAll);
+  EXPECT_EQ(u8.dtype, NpyDtype::U8);
+  EXPECT_EQ(u8.shape, (Shape{2, 3}));
+  EXPECT_EQ(u8.data_bytes(), 6u);
+  std::vector<std::byte> data(6);
+  read_npy_data(dir / "u8.npy", u8, data);
+  EXPECT_EQ(static_cast<int>(data[5]), 255);
+
+  bytes =
+      npy_file("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", 0);
+  const std::int64_t values[] = {-3, std::int64_t{1} << 40};
+  bytes.append(reinterpret_cast<const char*>(values), sizeof values);
+  write_bytes(dir / "i8.npy", bytes);
+  const NpyInfo i8 = read_npy_info(dir / "i8.npy", kAll);
+  EXPECT_EQ(i8.dtype, NpyDtype::I64);
+  std::int64_t back[2];
+  read_npy_data(dir / "i8.npy", i8, std::as_writable_bytes(std::span(back)));
+  EXPECT_EQ(back[0], -3);
+  EXPECT_EQ(back[1], std::int64_t{1} << 40);
+  EXPECT_THROW(read_npy_data(dir / "i8.npy", i8, data), InvalidArgument);
+
+  // '<i4' with the size of int64 data: the item size decides the length.
+  write_bytes(
+      dir / "i4.npy",
+      npy_file(
+          "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", 16));
+  EXPECT_THAT(
+      [&] {
+        try {
+          read_npy_info(dir / "i4.npy", kAll);
+        } catch (const IoError& e) {
+          return std::string(e.what());
+        }
+        return std::string();
+      }(),
+      HasSubstr("data size mismatch: shape [2] needs 8 bytes"));
+}
+
+TEST(Npy, InfoNamesTheAcceptedDtypes) {
+  const TempDir dir;
+  write_bytes(
+      dir / "f8.npy",
+      npy_file(
+          "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", 16));
+  constexpr NpyDtype kLabels[] = {NpyDtype::I64, NpyDtype::I32, NpyDtype::U8};
+  try {
+    read_npy_info(dir / "f8.npy", kLabels);
+    FAIL() << "'<f8' accepted";
+  } catch (const IoError& e) {
+    EXPECT_THAT(
+        e.what(),
+        HasSubstr("f8.npy: dtype '<f8' is not supported; expected '<i8' "
+                  "(int64), '<i4' (int32) or '|u1' (uint8)"));
+  }
+  // A big-endian int is not the little-endian one.
+  write_bytes(
+      dir / "be.npy",
+      npy_file(
+          "{'descr': '>i8', 'fortran_order': False, 'shape': (2,), }", 16));
+  EXPECT_THROW(read_npy_info(dir / "be.npy", kLabels), IoError);
 }
 
 TEST(Npy, WriteReplacesAtomicallyAndLeavesNoTemporaries) {

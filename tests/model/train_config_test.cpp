@@ -3,8 +3,11 @@
 // with its pointer and message.
 #include "framework/model/train_config.h"
 
+#include <array>
+#include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -65,8 +68,8 @@ TEST(TrainConfig, MinimalSectionTakesTheDefaults) {
   EXPECT_EQ(t.epochs, 4);
   EXPECT_EQ(t.dataset.name, "fashion-mnist");
   EXPECT_EQ(t.dataset.dir, fs::path("/usr/share/datasets/fashion-mnist"));
-  EXPECT_EQ(t.dataset.mean, 0.2860);
-  EXPECT_EQ(t.dataset.std, 0.3530);
+  EXPECT_EQ(t.dataset.mean, std::vector<double>{0.2860});
+  EXPECT_EQ(t.dataset.std, std::vector<double>{0.3530});
   EXPECT_FALSE(t.dataset.train_subset.has_value());
   EXPECT_FALSE(t.dataset.test_subset.has_value());
   EXPECT_EQ(t.batch_size, 128);
@@ -99,8 +102,8 @@ TEST(TrainConfig, ReadsEveryField) {
       "checkpoint_every": 100, "probe_batch": 32)");
   EXPECT_EQ(t.dataset.name, "mnist");
   EXPECT_EQ(t.dataset.dir, fs::path("/data/mnist"));
-  EXPECT_EQ(t.dataset.mean, 0.5);
-  EXPECT_EQ(t.dataset.std, 0.25);
+  EXPECT_EQ(t.dataset.mean, std::vector<double>{0.5});
+  EXPECT_EQ(t.dataset.std, std::vector<double>{0.25});
   EXPECT_EQ(t.dataset.train_subset, 1000);
   EXPECT_EQ(t.dataset.test_subset, 200);
   EXPECT_EQ(t.epochs, 7);
@@ -126,12 +129,14 @@ TEST(TrainConfig, DatasetStatisticsDefaultPerDataset) {
       std::string(
           R"("dataset": {"name": "mnist", "dir": "m"}, "epochs": 1, )") +
       kSgd);
-  EXPECT_EQ(m.dataset.mean, 0.1307);
-  EXPECT_EQ(m.dataset.std, 0.3081);
+  EXPECT_EQ(m.dataset.mean, std::vector<double>{0.1307});
+  EXPECT_EQ(m.dataset.std, std::vector<double>{0.3081});
   const TrainConfig f = train_of(
       std::string(R"("dataset": {"mean": 0.1}, "epochs": 1, )") + kSgd);
-  EXPECT_EQ(f.dataset.mean, 0.1);
-  EXPECT_EQ(f.dataset.std, 0.3530);  // the other one keeps its default
+  EXPECT_EQ(f.dataset.mean, std::vector<double>{0.1});
+  EXPECT_EQ(
+      f.dataset.std,
+      std::vector<double>{0.3530});  // the other one keeps its default
 }
 
 TEST(TrainConfig, RelativeDatasetDirStartsAtTheConfigDirectory) {
@@ -151,6 +156,74 @@ TEST(TrainConfig, RelativeDatasetDirStartsAtTheConfigDirectory) {
           std::string(R"({"dataset": {"dir": "fm"}, "epochs": 1, )") + kSgd +
           "}"));
   EXPECT_EQ(load_config(file).train->dataset.dir, tmp.path() / "fm");
+}
+
+TEST(TrainConfig, Cifar10TakesItsDirAndPerChannelStatistics) {
+  const TrainConfig c = train_of(
+      std::string(R"("dataset": {"name": "cifar10", "dir": "cifar"},
+                     "epochs": 1, )") +
+      kSgd);
+  EXPECT_EQ(c.dataset.kind, DatasetKind::Cifar10);
+  EXPECT_EQ(c.dataset.dir, fs::path("/base/dir/cifar"));
+  EXPECT_EQ(c.dataset.mean, (std::vector<double>{0.4914, 0.4822, 0.4465}));
+  EXPECT_EQ(c.dataset.std, (std::vector<double>{0.2470, 0.2435, 0.2616}));
+  const TrainConfig n = train_of(
+      std::string(R"("dataset": {"name": "cifar10", "dir": "/c",
+                     "normalize": {"mean": [0.5], "std": [0.5, 0.25, 1]}},
+                     "epochs": 1, )") +
+      kSgd);
+  EXPECT_EQ(n.dataset.mean, std::vector<double>{0.5});
+  EXPECT_EQ(n.dataset.std, (std::vector<double>{0.5, 0.25, 1.0}));
+  EXPECT_EQ(n.dataset.normalize_pointer, "/train/dataset/normalize");
+}
+
+TEST(TrainConfig, NpyNamesItsFilesRelativeToTheConfig) {
+  const TrainConfig t = train_of(std::string(R"("dataset": {"name": "npy",
+          "train": {"x": "d/x.npy", "y": "/abs/y.npy"},
+          "test": {"x": "tx.npy", "y": "ty.npy"}, "train_subset": 10},
+          "epochs": 1, )") + kSgd);
+  EXPECT_EQ(t.dataset.kind, DatasetKind::Npy);
+  EXPECT_EQ(t.dataset.train_files.x, fs::path("/base/dir/d/x.npy"));
+  EXPECT_EQ(t.dataset.train_files.y, fs::path("/abs/y.npy"));
+  EXPECT_EQ(t.dataset.test_files.x, fs::path("/base/dir/tx.npy"));
+  EXPECT_EQ(t.dataset.test_files.y, fs::path("/base/dir/ty.npy"));
+  EXPECT_TRUE(t.dataset.mean.empty());  // no statistics: the identity
+  EXPECT_TRUE(t.dataset.std.empty());
+  EXPECT_EQ(t.dataset.train_subset, 10);
+  const TrainConfig s = train_of(
+      std::string(R"("dataset": {"name": "npy",
+          "train": {"x": "x", "y": "y"}, "test": {"x": "x", "y": "y"},
+          "normalize": {"mean": [1, 2, 3, 4], "std": [2]}}, "epochs": 1, )") +
+      kSgd);
+  EXPECT_EQ(s.dataset.mean, (std::vector<double>{1, 2, 3, 4}));
+}
+
+TEST(TrainConfig, AugmentDefaultsOffAndReadsCropAndFlip) {
+  const TrainConfig off = train_of(std::string(R"("epochs": 1, )") + kSgd);
+  EXPECT_FALSE(off.augment.enabled());
+  const TrainConfig a = train_of(
+      std::string(R"("augment": {"random_crop": {"size": 32, "padding": 4},
+                     "horizontal_flip": true}, "epochs": 1, )") +
+      kSgd);
+  EXPECT_TRUE(a.augment.enabled());
+  EXPECT_TRUE(a.augment.random_crop);
+  EXPECT_EQ(a.augment.crop_size, (std::array<std::int64_t, 2>{32, 32}));
+  EXPECT_EQ(a.augment.padding, 4);
+  EXPECT_TRUE(a.augment.horizontal_flip);
+  EXPECT_EQ(a.augment.pointer, "/train/augment");
+  const TrainConfig b = train_of(
+      std::string(R"("augment": {"random_crop": {"size": [28, 24]}},
+                     "epochs": 1, )") +
+      kSgd);
+  EXPECT_EQ(b.augment.crop_size, (std::array<std::int64_t, 2>{28, 24}));
+  EXPECT_EQ(b.augment.padding, 0);
+  EXPECT_FALSE(b.augment.horizontal_flip);
+  const TrainConfig c = train_of(
+      std::string(R"("augment": {"random_crop": {}, "horizontal_flip": false},
+                     "epochs": 1, )") +
+      kSgd);
+  EXPECT_TRUE(c.augment.random_crop);
+  EXPECT_FALSE(c.augment.crop_size.has_value());
 }
 
 TEST(TrainConfig, AdamAndAdamWFollowTorchDefaults) {

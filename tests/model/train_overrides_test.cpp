@@ -110,6 +110,25 @@ TEST(TrainOverrides, ASubsetBelowTheBatchWithDropLastIsRefused) {
   EXPECT_EQ(keep.train->dataset.train_subset, 10);
 }
 
+TEST(TrainOverrides, DataDirOnAnNpyDatasetIsRefused) {
+  ModelConfig c = with_train(
+      R"("dataset": {"name": "npy", "train": {"x": "x", "y": "y"},
+                     "test": {"x": "x", "y": "y"}})");
+  try {
+    apply_train_overrides(c, {.data_dir = "/data"});
+    FAIL() << "no error";
+  } catch (const UsageError& e) {
+    EXPECT_THAT(
+        e.what(),
+        HasSubstr("--data-dir: t.json's npy dataset names its files"));
+  }
+  // A CIFAR-10 directory can be overridden like Fashion-MNIST's.
+  ModelConfig cifar =
+      with_train(R"("dataset": {"name": "cifar10", "dir": "c"})");
+  apply_train_overrides(cifar, {.data_dir = "/data/cifar"});
+  EXPECT_EQ(cifar.train->dataset.dir, "/data/cifar");
+}
+
 TEST(TrainOverrides, AConfigWithoutTrainSectionIsRefused) {
   ModelConfig c = parse_config(
       R"({"name": "t", "input": [4],

@@ -17,6 +17,7 @@
 #include "tests/tools/model_cli_util.h"
 #include "tests/tools/run_cli.h"
 #include "tests/tools/train_cli_util.h"
+#include "tests/train/data_files.h"
 
 namespace initforge {
 namespace {
@@ -293,6 +294,60 @@ TEST(TrainCliErrors, BadTrainSectionNamesTheJsonPointer) {
   const CliResult r = run_cli({"train", config.string(), "--no-plot"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(error_line(r), HasSubstr(config.string() + ": /train/epochs: "));
+}
+
+// A CIFAR-10 config on a directory of tiny batches the test writes.
+std::string cifar_config(const fs::path& dir) {
+  return R"({"name": "c", "input": [3, 32, 32],
+    "layers": [{"name": "flatten", "type": "Flatten"},
+               {"name": "fc", "type": "Linear", "out_features": 10}],
+    "train": {"dataset": {"name": "cifar10", "dir": ")" +
+         dir.string() + R"("},
+      "augment": {"random_crop": {"padding": 4}, "horizontal_flip": true},
+      "epochs": 1, "batch_size": 4, "probe_batch": 4,
+      "optimizer": {"type": "sgd", "lr": 0.01}}})";
+}
+
+TEST(TrainCliErrors, BadCifarDataFileExitsTwoNamingIt) {
+  TempDir tmp;
+  const fs::path data = tmp / "cifar";
+  fs::create_directories(data);
+  write_cifar_dir(data, 2, 2);
+  const fs::path config = tmp.write("c.json", cifar_config(data));
+  // Trains on good files.
+  EXPECT_EQ(
+      train_cli({config.string(), "--out", (tmp / "ok").string()}).exit_code,
+      0);
+  // One byte short of three records.
+  std::string bytes = cifar_records({1, 2, 3});
+  bytes.pop_back();
+  write_bytes(data / "data_batch_2.bin", bytes);
+  CliResult r = train_cli({config.string(), "--out", (tmp / "bad").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(
+      error_line(r),
+      HasSubstr(
+          (data / "data_batch_2.bin").string() +
+          ": 9218 bytes; expected a non-zero multiple of 3073"));
+  // A label beyond CIFAR-10's classes.
+  write_bytes(data / "data_batch_2.bin", cifar_records({1, 12}));
+  r = train_cli({config.string(), "--out", (tmp / "bad2").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(
+      error_line(r),
+      HasSubstr(
+          (data / "data_batch_2.bin").string() +
+          ": record 1 (byte 3073) has label 12; expected 0..9"));
+  // A missing file fails before anything is created.
+  fs::remove(data / "test_batch.bin");
+  r = train_cli({config.string(), "--out", (tmp / "bad3").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(
+      error_line(r),
+      HasSubstr(
+          config.string() + ": /train/dataset/dir: " +
+          (data / "test_batch.bin").string() + ": CIFAR-10 file not found"));
+  EXPECT_FALSE(fs::exists(tmp / "bad3"));
 }
 
 TEST(TrainCliErrors, ConfigWithoutTrainSectionIsRefused) {

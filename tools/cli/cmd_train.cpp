@@ -261,7 +261,9 @@ CommandRunner setup_train_command(CLI::App& command) {
   command.add_option(
       "--test-subset", o->test_subset, "evaluate on the first N test samples");
   command.add_option(
-      "--data-dir", o->data_dir, "override train.dataset.dir (IDX .gz files)");
+      "--data-dir",
+      o->data_dir,
+      "override train.dataset.dir (fashion-mnist, mnist, cifar10)");
   command.add_flag("--no-plot", o->no_plot, "do not run plot_training.py");
   command.add_flag(
       "--check-finite,!--no-check-finite",

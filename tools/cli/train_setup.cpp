@@ -3,21 +3,12 @@
 
 #include "framework/core/error.h"
 #include "framework/model/builder.h"
+#include "framework/train/data_source.h"
 #include "framework/train/dataset.h"
 
 namespace initforge::cli {
-namespace {
 
 namespace fs = std::filesystem;
-
-// Only the four files of the Debian layout: what load_fashion_mnist opens.
-constexpr const char* kDatasetFiles[] = {
-    "train-images-idx3-ubyte.gz",
-    "train-labels-idx1-ubyte.gz",
-    "t10k-images-idx3-ubyte.gz",
-    "t10k-labels-idx1-ubyte.gz"};
-
-}  // namespace
 
 void check_variants(
     const std::vector<Variant>& variants, const Registry& registry) {
@@ -39,16 +30,21 @@ void check_variants(
 void check_datasets(const std::vector<Variant>& variants) {
   for (const Variant& v : variants) {
     const DatasetConfig& data = v.config.train->dataset;
-    for (const char* name : kDatasetFiles) {
+    for (const DatasetFile& file : dataset_files(data)) {
       std::error_code ec;
-      if (fs::is_regular_file(data.dir / name, ec)) continue;
-      std::string message = v.config.file + ": " + data.pointer + "/dir: " +
-                            missing_dataset_message(data.dir / name, data.dir);
-      if ((data.dir / "").lexically_normal() !=
-          (fs::path(kDefaultFashionMnistDir) / "").lexically_normal()) {
+      if (fs::is_regular_file(file.path, ec)) continue;
+      std::string message = v.config.file + ": " + file.pointer + ": " +
+                            missing_file_message(data, file.path);
+      const bool idx = data.kind == DatasetKind::FashionMnist ||
+                       data.kind == DatasetKind::Mnist;
+      if (idx &&
+          (data.dir / "").lexically_normal() !=
+              (fs::path(kDefaultFashionMnistDir) / "").lexically_normal()) {
         message +=
             " (Debian's dataset-fashion-mnist package installs them in " +
             std::string(kDefaultFashionMnistDir) + "; or set --data-dir)";
+      } else if (data.kind == DatasetKind::Cifar10) {
+        message += " (or set --data-dir)";
       }
       throw IoError(message);
     }

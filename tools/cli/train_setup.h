@@ -23,8 +23,9 @@ namespace initforge::cli {
 void check_variants(
     const std::vector<Variant>& variants, const Registry& registry);
 
-/// IoError naming the file, the config pointer and the Debian package when
-/// a variant's dataset files are missing: fails before anything trains.
+/// IoError naming the file, the config pointer and (Fashion-MNIST) the
+/// Debian package when a variant's dataset files are missing: fails before
+/// anything trains.
 void check_datasets(const std::vector<Variant>& variants);
 
 /// "training NAME -> DIR (E epochs, batch B, T threads, placement)", with
