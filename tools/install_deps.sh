@@ -4,7 +4,7 @@
 #   (default)  everything any preset builds with: compilers, libraries, the
 #              test and benchmark frameworks, clang + libFuzzer for the fuzz
 #              targets, OpenBLAS for the suite's second BLAS
-#   --test     also PyTorch and NumPy, which tests use to cross-check files
+#   --test     also PyTorch, torchvision and NumPy, which tests use to cross-check files
 #              and values against PyTorch on this machine
 #   --bench    also SciPy, for the comparison benchmarks and golden scripts
 #   --print    print the package list, one per line, and install nothing
@@ -31,8 +31,8 @@ packages=(
 print=0
 for arg in "$@"; do
   case "$arg" in
-    --test) packages+=(python3 python3-numpy python3-torch) ;;
-    --bench) packages+=(python3 python3-numpy python3-torch python3-scipy) ;;
+    --test) packages+=(python3 python3-numpy python3-torch python3-torchvision) ;;
+    --bench) packages+=(python3 python3-numpy python3-torch python3-torchvision python3-scipy) ;;
     --print) print=1 ;;
     *) echo "usage: tools/install_deps.sh [--test | --bench] [--print]" >&2
        exit 2 ;;
