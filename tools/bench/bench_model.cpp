@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// Forward speed of the example models at batch 256: initforge's graph
-// (config -> Model::build -> initialize -> prepare once, forward timed)
-// against the same network driven through oneDNN primitives directly
-// (raw_dnnl_net.h). Threads: 2, or INITFORGE_BENCH_THREADS (oneDNN reads
-// the OpenMP thread count when primitives are created, so one process per
-// count). tools/bench/model_speed.py runs this and compares with PyTorch.
+// Forward speed of the example models (mlp, cnn at batch 256; resnet20 and,
+// once configs/resnet18_torchvision.json exists and its layer types are
+// known, ResNet-18 at batch 8): initforge's graph (config -> Model::build ->
+// initialize -> prepare once, forward timed) against the same network
+// driven through oneDNN primitives directly (raw_dnnl_net.h). Threads: 2, or
+// INITFORGE_BENCH_THREADS (oneDNN reads the OpenMP thread count when primitives
+// are created, so one process per count). tools/bench/model_speed.py runs this
+// and compares with PyTorch.
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -28,8 +30,12 @@
 namespace initforge {
 namespace {
 
-constexpr std::int64_t kBatch = 256;
-const char* const kConfigs[] = {"mlp", "cnn"};
+struct Workload {
+  const char* config;  // configs/<config>.json
+  std::int64_t batch;
+};
+constexpr Workload kWorkloads[] = {
+    {"mlp", 256}, {"cnn", 256}, {"resnet20", 8}, {"resnet18_torchvision", 8}};
 
 std::filesystem::path config_path(const std::string& name) {
   const char* dir = std::getenv("INITFORGE_CONFIGS_DIR");
@@ -53,20 +59,37 @@ void fill_input(std::span<float> x) {
   for (float& v : x) v = normal(rng);
 }
 
-void set_counters(benchmark::State& state, double flops) {
+void set_counters(benchmark::State& state, double flops, std::int64_t batch) {
   state.counters["GFLOP/s"] = benchmark::Counter(
       flops * static_cast<double>(state.iterations()) / 1e9,
       benchmark::Counter::kIsRate);
   state.counters["threads"] = omp_get_max_threads();
+  state.counters["batch"] = static_cast<double>(batch);
 }
 
-void bench_initforge(benchmark::State& state, const std::string& name) {
+// Why a workload cannot run here ("" when it can): a config that is not
+// there yet, or one naming a layer type this build does not have.
+std::string unavailable(const std::string& name) {
+  if (!std::filesystem::exists(config_path(name))) {
+    return config_path(name).string() + " does not exist";
+  }
   try {
-    auto model = Model::build(
-        load_config(config_path(name)), builtin_registry(), kBatch);
+    (void)load_config(config_path(name));
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
+void bench_initforge(benchmark::State& state, const Workload& w) {
+  const std::string name = w.config;
+  const std::int64_t batch = w.batch;
+  try {
+    auto model =
+        Model::build(load_config(config_path(name)), builtin_registry(), batch);
     model->initialize(RandomSource::create(RngKind::Philox, 0));
     model->prepare();
-    std::vector<std::int64_t> dims{kBatch};
+    std::vector<std::int64_t> dims{batch};
     for (std::int64_t d : model->graph().input_shape().dims())
       dims.push_back(d);
     Tensor input = Tensor::empty(Shape(std::span<const std::int64_t>(dims)));
@@ -78,51 +101,48 @@ void bench_initforge(benchmark::State& state, const std::string& name) {
     }
     // FLOPs as the raw network counts them, for a comparable GFLOP/s.
     const ModelConfig config = load_config(config_path(name));
-    std::vector<LayerSpec> layers;
-    for (const LayerConfig& l : config.layers) layers.push_back(l.spec);
     set_counters(
         state,
-        bench::RawDnnlNet(config.input, layers, 1).flops() *
-            static_cast<double>(kBatch));
+        bench::RawDnnlNet(config.input, config.layers, 1).flops() *
+            static_cast<double>(batch),
+        batch);
   } catch (const std::exception& e) {
     state.SkipWithError(e.what());
   }
 }
 
-void bench_raw(benchmark::State& state, const std::string& name) {
+void bench_raw(benchmark::State& state, const Workload& w) {
   try {
-    const ModelConfig config = load_config(config_path(name));
-    std::vector<LayerSpec> layers;
-    for (const LayerConfig& l : config.layers) {
-      if (!l.inputs.empty()) {
-        throw std::runtime_error("raw baseline: only sequential models");
-      }
-      layers.push_back(l.spec);
-    }
-    bench::RawDnnlNet net(config.input, layers, kBatch);
+    const ModelConfig config = load_config(config_path(w.config));
+    bench::RawDnnlNet net(config.input, config.layers, w.batch);
     fill_input(net.input());
     net.forward();  // warm-up, as above
     for (auto _ : state) {
       net.forward();
       benchmark::DoNotOptimize(net.output().data());
     }
-    set_counters(state, net.flops());
+    set_counters(state, net.flops(), w.batch);
   } catch (const std::exception& e) {
     state.SkipWithError(e.what());
   }
 }
 
 void register_all() {
-  for (const char* name : kConfigs) {
-    const std::string n = name;
+  for (const Workload& w : kWorkloads) {
+    const std::string n = w.config;
+    if (const std::string why = unavailable(n); !why.empty()) {
+      std::fprintf(
+          stderr, "note: model/%s skipped: %s\n", n.c_str(), why.c_str());
+      continue;
+    }
     benchmark::RegisterBenchmark(
         ("model/" + n + "/initforge").c_str(),
-        [n](benchmark::State& s) { bench_initforge(s, n); })
+        [w](benchmark::State& s) { bench_initforge(s, w); })
         ->UseRealTime()
         ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(
         ("model/" + n + "/raw").c_str(),
-        [n](benchmark::State& s) { bench_raw(s, n); })
+        [w](benchmark::State& s) { bench_raw(s, w); })
         ->UseRealTime()
         ->Unit(benchmark::kMillisecond);
   }
@@ -139,7 +159,6 @@ int main(int argc, char** argv) {
   initforge::register_all();
   benchmark::AddCustomContext(
       "omp_threads", std::to_string(omp_get_max_threads()));
-  benchmark::AddCustomContext("batch", std::to_string(initforge::kBatch));
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

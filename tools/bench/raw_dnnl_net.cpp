@@ -3,11 +3,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <random>
 #include <stdexcept>
-#include <type_traits>
 #include <utility>
-#include <variant>
 
 namespace initforge::bench {
 namespace {
@@ -31,6 +30,10 @@ tag plain_tag(std::size_t rank) {
   }
 }
 
+memory::desc plain_desc(const memory::dims& dims) {
+  return {dims, dt::f32, plain_tag(dims.size())};
+}
+
 memory::dim product(const memory::dims& d, std::size_t from) {
   memory::dim n = 1;
   for (std::size_t i = from; i < d.size(); ++i) n *= d[i];
@@ -47,68 +50,71 @@ memory::dim out_size(
   return (in + 2 * p - d * (k - 1) - 1) / s + 1;
 }
 
+// AdaptiveAvgPool2d's windows along one axis as one kernel and stride, when
+// PyTorch's windows [floor(i·in/out), ceil((i+1)·in/out)) are all alike.
+std::optional<std::pair<memory::dim, memory::dim>> uniform_windows(
+    memory::dim in, memory::dim out) {
+  if (out == 1) return std::pair{in, in};
+  if (out > in) return std::nullopt;
+  const auto start = [&](memory::dim i) { return i * in / out; };
+  const auto end = [&](memory::dim i) {
+    return ((i + 1) * in + out - 1) / out;
+  };
+  const memory::dim kernel = end(0) - start(0), stride = start(1) - start(0);
+  for (memory::dim i = 0; i < out; ++i) {
+    if (start(i) != i * stride || end(i) - start(i) != kernel) {
+      return std::nullopt;
+    }
+  }
+  return std::pair{kernel, stride};
+}
+
 }  // namespace
 
 RawDnnlNet::RawDnnlNet(
     const Shape& input,
-    std::span<const LayerSpec> layers,
+    std::span<const LayerConfig> layers,
     std::int64_t batch,
-    std::vector<std::span<const float>> params)
-    : params_(std::move(params)) {
+    std::vector<std::span<const float>> params,
+    std::vector<std::span<const float>> buffers)
+    : params_{std::move(params), 0, "parameter"},
+      buffers_{std::move(buffers), 0, "buffer"} {
+  if (layers.empty()) {
+    throw std::runtime_error("raw baseline: no layers");
+  }
   memory::dims dims{batch};
   for (std::int64_t d : input.dims()) dims.push_back(d);
-  input_ = memory({dims, dt::f32, plain_tag(dims.size())}, engine_);
-  cur_ = {input_, dims};
-  using dnnl::algorithm;
-  for (const LayerSpec& layer : layers) {
-    const std::string& type = layer.type_name();
-    const Args& a = layer.args;
-    if (flattened_ && type != "Flatten" && type != "Linear") {
-      throw std::runtime_error("raw baseline: Flatten must precede a Linear");
+  input_ = memory(plain_desc(dims), engine_);
+  // Node 0 is the model input, node i + 1 layer i; reserved, as layers keep
+  // pointers to their inputs' entries while they are built.
+  std::vector<Activation> nodes;
+  nodes.reserve(layers.size() + 1);
+  nodes.push_back({input_, dims});
+  std::unordered_map<std::string, std::size_t> index{{"input", 0}};
+  for (const LayerConfig& layer : layers) {
+    std::vector<Activation*> in;
+    if (layer.inputs.empty()) in.push_back(&nodes.back());
+    for (const std::string& name : layer.inputs) {
+      const auto it = index.find(name);
+      if (it == index.end()) {
+        throw std::runtime_error(
+            "raw baseline: layer " + layer.name + " reads unknown input " +
+            name);
+      }
+      in.push_back(&nodes[it->second]);
     }
-    if (type == "Linear") {
-      add_linear(a);
-    } else if (type == "Conv2d") {
-      add_conv(a);
-    } else if (type == "MaxPool2d") {
-      add_pool(algorithm::pooling_max, a);
-    } else if (type == "AvgPool2d") {
-      add_pool(
-          a.boolean("count_include_pad")
-              ? algorithm::pooling_avg_include_padding
-              : algorithm::pooling_avg_exclude_padding,
-          a);
-    } else if (type == "ReLU") {
-      add_eltwise(algorithm::eltwise_relu, 0.0f);
-    } else if (type == "LeakyReLU") {
-      add_eltwise(
-          algorithm::eltwise_relu,
-          static_cast<float>(a.number("negative_slope")));
-    } else if (type == "Tanh") {
-      add_eltwise(algorithm::eltwise_tanh, 0.0f);
-    } else if (type == "Sigmoid") {
-      add_eltwise(algorithm::eltwise_logistic, 0.0f);
-    } else if (type == "GELU") {
-      add_eltwise(
-          a.string("approximate") == "tanh" ? algorithm::eltwise_gelu_tanh
-                                            : algorithm::eltwise_gelu_erf,
-          0.0f);
-    } else if (type == "Softmax") {
-      add_softmax(a.integer("dim"));
-    } else if (type == "Flatten") {
-      flatten();
-    } else {
+    nodes.push_back(add_layer(layer, std::move(in)));
+    index[layer.name] = nodes.size() - 1;
+  }
+  for (const Values* v : {&params_, &buffers_}) {
+    if (!v->given.empty() && v->next != v->given.size()) {
       throw std::runtime_error(
-          "raw baseline: layer type " + type + " is not supported");
+          "raw baseline: " + std::to_string(v->given.size()) + " " + v->what +
+          "s given, the layers take " + std::to_string(v->next));
     }
   }
-  if (!params_.empty() && next_param_ != params_.size()) {
-    throw std::runtime_error(
-        "raw baseline: " + std::to_string(params_.size()) +
-        " parameters given, the layers take " + std::to_string(next_param_));
-  }
-  const memory::desc plain{cur_.dims, dt::f32, plain_tag(cur_.dims.size())};
-  output_ = as_layout(plain);
+  // A flat output is the row-major 4-D tensor, byte for byte.
+  output_ = as_layout(nodes.back(), plain_desc(nodes.back().dims));
 }
 
 std::span<float> RawDnnlNet::input() {
@@ -130,28 +136,85 @@ void RawDnnlNet::forward() {
   stream_.wait();
 }
 
-void RawDnnlNet::flatten() {
-  if (cur_.dims.size() <= 2) return;
-  const memory::dims flat{cur_.dims[0], product(cur_.dims, 1)};
-  if (cur_.mem.get_desc() ==
-      memory::desc{cur_.dims, dt::f32, plain_tag(cur_.dims.size())}) {
-    // Row-major already is [N, C*H*W]: a free reinterpretation.
-    cur_ = {
-        memory({flat, dt::f32, tag::ab}, engine_, cur_.mem.get_data_handle()),
-        flat};
-  } else {
-    // The Linear that follows reads the 4-D source as it lies.
-    flattened_ = true;
+RawDnnlNet::Activation RawDnnlNet::add_layer(
+    const LayerConfig& layer, std::vector<Activation*> in) {
+  const std::string& type = layer.spec.type_name();
+  const Args& a = layer.spec.args;
+  if (type == "Add") {
+    return add_sum(in);
   }
+  if (in.size() != 1) {
+    throw std::runtime_error(
+        "raw baseline: layer " + layer.name + " (" + type +
+        ") takes one input, got " + std::to_string(in.size()));
+  }
+  Activation& x = *in[0];
+  if (x.flat && type != "Flatten" && type != "Linear") {
+    throw std::runtime_error(
+        "raw baseline: Flatten must precede a Linear (" + layer.name + ")");
+  }
+  using dnnl::algorithm;
+  if (type == "Linear") return add_linear(x, a);
+  if (type == "Conv2d") return add_conv(x, a);
+  if (type == "BatchNorm2d") return add_batch_norm(x, a);
+  if (type == "MaxPool2d" || type == "AvgPool2d") {
+    const algorithm alg = type == "MaxPool2d" ? algorithm::pooling_max
+                          : a.boolean("count_include_pad")
+                              ? algorithm::pooling_avg_include_padding
+                              : algorithm::pooling_avg_exclude_padding;
+    IntPair stride = a.int_pair("stride");
+    if (stride[0] == 0) stride = a.int_pair("kernel_size");  // PyTorch: None
+    return add_pool(
+        x, alg, a.int_pair("kernel_size"), stride, a.int_pair("padding"));
+  }
+  if (type == "AdaptiveAvgPool2d") return add_adaptive_avg_pool(x, a);
+  if (type == "ReLU") return add_eltwise(x, algorithm::eltwise_relu, 0.0f);
+  if (type == "LeakyReLU") {
+    return add_eltwise(
+        x,
+        algorithm::eltwise_relu,
+        static_cast<float>(a.number("negative_slope")));
+  }
+  if (type == "Tanh") return add_eltwise(x, algorithm::eltwise_tanh, 0.0f);
+  if (type == "Sigmoid") {
+    return add_eltwise(x, algorithm::eltwise_logistic, 0.0f);
+  }
+  if (type == "GELU") {
+    return add_eltwise(
+        x,
+        a.string("approximate") == "tanh" ? algorithm::eltwise_gelu_tanh
+                                          : algorithm::eltwise_gelu_erf,
+        0.0f);
+  }
+  if (type == "Softmax") return add_softmax(x, a.integer("dim"));
+  if (type == "Flatten") return flatten(x);
+  throw std::runtime_error(
+      "raw baseline: layer type " + type + " is not supported");
 }
 
-memory RawDnnlNet::as_layout(const memory::desc& want) {
-  if (cur_.mem.get_desc() == want) return cur_.mem;
+RawDnnlNet::Activation RawDnnlNet::flatten(Activation& in) {
+  if (in.dims.size() <= 2) return {in.mem, in.dims, in.flat};
+  const memory::dims flat{in.dims[0], product(in.dims, 1)};
+  if (in.mem.get_desc() == plain_desc(in.dims)) {
+    // Row-major already is [N, C*H*W]: a free reinterpretation.
+    return {
+        memory({flat, dt::f32, tag::ab}, engine_, in.mem.get_data_handle()),
+        flat};
+  }
+  // The Linear that follows reads the 4-D source as it lies.
+  return {in.mem, in.dims, true};
+}
+
+memory RawDnnlNet::as_layout(Activation& in, const memory::desc& want) {
+  if (in.mem.get_desc() == want) return in.mem;
+  for (const memory& copy : in.copies) {
+    if (copy.get_desc() == want) return copy;
+  }
   memory out(want, engine_);
   steps_.push_back(
-      {dnnl::reorder(cur_.mem, out),
-       {{DNNL_ARG_SRC, cur_.mem}, {DNNL_ARG_DST, out}}});
-  cur_.mem = out;
+      {dnnl::reorder(in.mem, out),
+       {{DNNL_ARG_SRC, in.mem}, {DNNL_ARG_DST, out}}});
+  in.copies.push_back(out);
   return out;
 }
 
@@ -163,13 +226,14 @@ memory RawDnnlNet::weights(
   memory plain({dims, dt::f32, logical}, engine_);
   auto* p = static_cast<float*>(plain.get_data_handle());
   const auto count = static_cast<std::size_t>(product(dims, 0));
-  if (!params_.empty()) {
-    if (next_param_ == params_.size() || params_[next_param_].size() != count) {
+  if (!params_.given.empty()) {
+    if (params_.next == params_.given.size() ||
+        params_.given[params_.next].size() != count) {
       throw std::runtime_error(
-          "raw baseline: parameter " + std::to_string(next_param_) +
+          "raw baseline: parameter " + std::to_string(params_.next) +
           " does not have the layer's " + std::to_string(count) + " values");
     }
-    std::copy_n(params_[next_param_++].data(), count, p);
+    std::copy_n(params_.given[params_.next++].data(), count, p);
   } else {
     const float bound = std::sqrt(6.0f / static_cast<float>(fan_in));
     std::mt19937 rng(static_cast<std::uint32_t>(seed_++));
@@ -183,16 +247,37 @@ memory RawDnnlNet::weights(
   return out;
 }
 
-void RawDnnlNet::add_linear(const Args& a) {
-  const memory::dims& in = cur_.dims;
-  if (in.size() != 2 && !(flattened_ && in.size() == 4)) {
+memory RawDnnlNet::vector(
+    Values& from, std::int64_t count, float low, float span) {
+  memory m({{count}, dt::f32, tag::a}, engine_);
+  auto* p = static_cast<float*>(m.get_data_handle());
+  const auto n = static_cast<std::size_t>(count);
+  if (!from.given.empty()) {
+    if (from.next == from.given.size() || from.given[from.next].size() != n) {
+      throw std::runtime_error(
+          std::string("raw baseline: ") + from.what + " " +
+          std::to_string(from.next) + " does not have the layer's " +
+          std::to_string(n) + " values");
+    }
+    std::copy_n(from.given[from.next++].data(), n, p);
+  } else {
+    std::mt19937 rng(static_cast<std::uint32_t>(seed_++));
+    std::uniform_real_distribution<float> u(low, low + span);
+    for (std::size_t i = 0; i < n; ++i) p[i] = u(rng);
+  }
+  return m;
+}
+
+RawDnnlNet::Activation RawDnnlNet::add_linear(Activation& x, const Args& a) {
+  const memory::dims& in = x.dims;
+  if (in.size() != 2 && !(x.flat && in.size() == 4)) {
     throw std::runtime_error("raw baseline: Linear needs a 2-D input");
   }
   const memory::dim n = in[0], out = a.integer("out_features");
   const bool bias = a.boolean("bias");
   memory::dims wdims{out};
   wdims.insert(wdims.end(), in.begin() + 1, in.end());
-  const memory::desc src = cur_.mem.get_desc();
+  const memory::desc src = x.mem.get_desc();
   const memory::desc w_any{wdims, dt::f32, tag::any};
   const memory::desc b_md{{out}, dt::f32, tag::a};
   const memory::desc dst_any{{n, out}, dt::f32, tag::any};
@@ -203,7 +288,7 @@ void RawDnnlNet::add_linear(const Args& a) {
   const dnnl::inner_product_forward::primitive_desc pd(d, engine_);
   const memory::dim fan_in = product(in, 1);
   Step step{dnnl::inner_product_forward(pd), {}};
-  step.args.emplace(DNNL_ARG_SRC, as_layout(pd.src_desc()));
+  step.args.emplace(DNNL_ARG_SRC, as_layout(x, pd.src_desc()));
   step.args.emplace(
       DNNL_ARG_WEIGHTS,
       weights(
@@ -218,11 +303,10 @@ void RawDnnlNet::add_linear(const Args& a) {
   step.args.emplace(DNNL_ARG_DST, dst);
   steps_.push_back(std::move(step));
   flops_ += 2.0 * static_cast<double>(n * fan_in * out);
-  cur_ = {dst, {n, out}};
-  flattened_ = false;
+  return {dst, {n, out}};
 }
 
-void RawDnnlNet::add_conv(const Args& a) {
+RawDnnlNet::Activation RawDnnlNet::add_conv(Activation& x, const Args& a) {
   const struct {
     memory::dim out_channels, groups;
     IntPair kernel_size, stride, padding, dilation;
@@ -234,7 +318,7 @@ void RawDnnlNet::add_conv(const Args& a) {
       a.int_pair("padding"),
       a.int_pair("dilation"),
       a.boolean("bias")};
-  const memory::dims& in = cur_.dims;
+  const memory::dims& in = x.dims;
   if (in.size() != 4) {
     throw std::runtime_error("raw baseline: Conv2d needs a 4-D input");
   }
@@ -268,7 +352,7 @@ void RawDnnlNet::add_conv(const Args& a) {
   const dnnl::convolution_forward::primitive_desc pd(d, engine_);
   const memory::dim fan_in = ic / g * o.kernel_size[0] * o.kernel_size[1];
   Step step{dnnl::convolution_forward(pd), {}};
-  step.args.emplace(DNNL_ARG_SRC, as_layout(pd.src_desc()));
+  step.args.emplace(DNNL_ARG_SRC, as_layout(x, pd.src_desc()));
   step.args.emplace(
       DNNL_ARG_WEIGHTS,
       weights(
@@ -280,64 +364,152 @@ void RawDnnlNet::add_conv(const Args& a) {
   step.args.emplace(DNNL_ARG_DST, dst);
   steps_.push_back(std::move(step));
   flops_ += 2.0 * static_cast<double>(product(out, 0) * fan_in);
-  cur_ = {dst, out};
+  return {dst, out};
 }
 
-void RawDnnlNet::add_pool(dnnl::algorithm alg, const Args& a) {
-  const IntPair k = a.int_pair("kernel_size");
-  IntPair s = a.int_pair("stride");
-  const IntPair p = a.int_pair("padding");
-  const memory::dims& in = cur_.dims;
+// Inference: (x - running_mean) / sqrt(running_var + eps) * weight + bias,
+// in the incoming layout.
+RawDnnlNet::Activation RawDnnlNet::add_batch_norm(
+    Activation& x, const Args& a) {
+  if (x.dims.size() != 4) {
+    throw std::runtime_error("raw baseline: BatchNorm2d needs a 4-D input");
+  }
+  using dnnl::normalization_flags;
+  const dnnl::batch_normalization_forward::desc d(
+      dnnl::prop_kind::forward_inference,
+      x.mem.get_desc(),
+      static_cast<float>(a.number("eps")),
+      normalization_flags::use_global_stats | normalization_flags::use_scale |
+          normalization_flags::use_shift);
+  const dnnl::batch_normalization_forward::primitive_desc pd(d, engine_);
+  const memory::dim c = x.dims[1];
+  Step step{dnnl::batch_normalization_forward(pd), {}};
+  step.args.emplace(DNNL_ARG_SRC, x.mem);
+  step.args.emplace(DNNL_ARG_SCALE, vector(params_, c, 0.5f, 1.0f));
+  step.args.emplace(DNNL_ARG_SHIFT, vector(params_, c, -0.5f, 1.0f));
+  step.args.emplace(DNNL_ARG_MEAN, vector(buffers_, c, -0.5f, 1.0f));
+  step.args.emplace(DNNL_ARG_VARIANCE, vector(buffers_, c, 0.5f, 1.0f));
+  memory dst(pd.dst_desc(), engine_);
+  step.args.emplace(DNNL_ARG_DST, dst);
+  steps_.push_back(std::move(step));
+  return {dst, x.dims};
+}
+
+RawDnnlNet::Activation RawDnnlNet::add_pool(
+    Activation& x, dnnl::algorithm alg, IntPair k, IntPair s, IntPair p) {
+  const memory::dims& in = x.dims;
   if (in.size() != 4) {
     throw std::runtime_error("raw baseline: pooling needs a 4-D input");
   }
-  if (s[0] == 0) s = k;  // PyTorch: stride defaults to the kernel size
   const memory::dims out{
       in[0],
       in[1],
       out_size(in[2], k[0], s[0], p[0], 1),
       out_size(in[3], k[1], s[1], p[1], 1)};
+  // Right padding only as far as the last window reaches, as initforge
+  // sets it (PyTorch's floor sizing never uses more).
+  memory::dims pad_r(2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    pad_r[i] = std::max<memory::dim>(
+        0, (out[i + 2] - 1) * s[i] + k[i] - in[i + 2] - p[i]);
+  }
   const dnnl::pooling_forward::desc d(
       dnnl::prop_kind::forward_inference,
       alg,
-      cur_.mem.get_desc(),
+      x.mem.get_desc(),
       memory::desc{out, dt::f32, tag::any},
       {s[0], s[1]},
       {k[0], k[1]},
       {p[0], p[1]},
-      {p[0], p[1]});
+      pad_r);
   const dnnl::pooling_forward::primitive_desc pd(d, engine_);
   memory dst(pd.dst_desc(), engine_);
   steps_.push_back(
       {dnnl::pooling_forward(pd),
-       {{DNNL_ARG_SRC, cur_.mem}, {DNNL_ARG_DST, dst}}});
-  cur_ = {dst, out};
+       {{DNNL_ARG_SRC, x.mem}, {DNNL_ARG_DST, dst}}});
+  return {dst, out};
 }
 
-void RawDnnlNet::add_eltwise(dnnl::algorithm alg, float alpha) {
+// Average pooling over PyTorch's adaptive windows: the whole map for a 1x1
+// output (global pooling), no padding.
+RawDnnlNet::Activation RawDnnlNet::add_adaptive_avg_pool(
+    Activation& x, const Args& a) {
+  const IntPair out = a.int_pair("output_size");
+  if (x.dims.size() != 4) {
+    throw std::runtime_error(
+        "raw baseline: AdaptiveAvgPool2d needs a 4-D input");
+  }
+  IntPair kernel{}, stride{};
+  for (std::size_t i = 0; i < 2; ++i) {
+    const auto w = uniform_windows(x.dims[i + 2], out[i]);
+    if (!w) {
+      throw std::runtime_error(
+          "raw baseline: AdaptiveAvgPool2d windows of unequal size");
+    }
+    kernel[i] = w->first;
+    stride[i] = w->second;
+  }
+  return add_pool(
+      x, dnnl::algorithm::pooling_avg_exclude_padding, kernel, stride, {0, 0});
+}
+
+RawDnnlNet::Activation RawDnnlNet::add_eltwise(
+    Activation& x, dnnl::algorithm alg, float alpha) {
   const dnnl::eltwise_forward::desc d(
-      dnnl::prop_kind::forward_inference, alg, cur_.mem.get_desc(), alpha);
+      dnnl::prop_kind::forward_inference, alg, x.mem.get_desc(), alpha);
   const dnnl::eltwise_forward::primitive_desc pd(d, engine_);
   memory dst(pd.dst_desc(), engine_);
   steps_.push_back(
       {dnnl::eltwise_forward(pd),
-       {{DNNL_ARG_SRC, cur_.mem}, {DNNL_ARG_DST, dst}}});
-  cur_.mem = dst;
+       {{DNNL_ARG_SRC, x.mem}, {DNNL_ARG_DST, dst}}});
+  return {dst, x.dims};
 }
 
-void RawDnnlNet::add_softmax(std::int64_t axis) {
-  const auto rank = static_cast<std::int64_t>(cur_.dims.size());
+RawDnnlNet::Activation RawDnnlNet::add_softmax(
+    Activation& x, std::int64_t axis) {
+  const auto rank = static_cast<std::int64_t>(x.dims.size());
   if (axis < 0) axis += rank;
   const dnnl::softmax_forward::desc d(
       dnnl::prop_kind::forward_inference,
-      cur_.mem.get_desc(),
+      x.mem.get_desc(),
       static_cast<int>(axis));
   const dnnl::softmax_forward::primitive_desc pd(d, engine_);
   memory dst(pd.dst_desc(), engine_);
   steps_.push_back(
       {dnnl::softmax_forward(pd),
-       {{DNNL_ARG_SRC, cur_.mem}, {DNNL_ARG_DST, dst}}});
-  cur_.mem = dst;
+       {{DNNL_ARG_SRC, x.mem}, {DNNL_ARG_DST, dst}}});
+  return {dst, x.dims};
+}
+
+// One sum primitive over the inputs as they lie (it takes a layout per
+// source); the output in the first non-plain input's layout, as initforge's
+// Add writes it (a conv's choice, which the next conv wants too).
+RawDnnlNet::Activation RawDnnlNet::add_sum(const std::vector<Activation*>& in) {
+  if (in.size() < 2) {
+    throw std::runtime_error("raw baseline: Add needs two or more inputs");
+  }
+  std::vector<memory::desc> srcs;
+  memory::desc dst_md = in[0]->mem.get_desc();
+  bool chosen = false;
+  for (const Activation* x : in) {
+    if (x->flat || x->dims != in[0]->dims) {
+      throw std::runtime_error("raw baseline: Add of unequal inputs");
+    }
+    srcs.push_back(x->mem.get_desc());
+    if (!chosen && !(srcs.back() == plain_desc(x->dims))) {
+      dst_md = srcs.back();
+      chosen = true;
+    }
+  }
+  const dnnl::sum::primitive_desc pd(
+      dst_md, std::vector<float>(in.size(), 1.0f), srcs, engine_);
+  memory dst(pd.dst_desc(), engine_);
+  Step step{dnnl::sum(pd), {{DNNL_ARG_DST, dst}}};
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    step.args.emplace(DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i), in[i]->mem);
+  }
+  steps_.push_back(std::move(step));
+  return {dst, in[0]->dims};
 }
 
 }  // namespace initforge::bench
