@@ -270,7 +270,8 @@ TEST(LayerNorm, NormalizedShapeMustBeTheLastDims) {
   }
   EXPECT_EQ(
       make_layer(LayerNormOptions{{6}}, {&sample, 1})->output_shape(), sample);
-  EXPECT_THROW(LayerSpec(LayerNormOptions{{4, 0}}), ArgumentError);
+  EXPECT_THROW(
+      static_cast<void>(LayerSpec(LayerNormOptions{{4, 0}})), ArgumentError);
 }
 
 TEST(GroupNorm, ChannelsMustSplitIntoTheGroups) {
@@ -281,7 +282,8 @@ TEST(GroupNorm, ChannelsMustSplitIntoTheGroups) {
       },
       "GroupNorm: expected num_groups (4) to divide the input's channels, got "
       "input [6, 4, 4] with 6 channels");
-  EXPECT_THROW(LayerSpec(GroupNormOptions{0}), ArgumentError);
+  EXPECT_THROW(
+      static_cast<void>(LayerSpec(GroupNormOptions{0})), ArgumentError);
   const Shape scalar{};
   expect_error<ShapeError>(
       [&] {
