@@ -1,6 +1,7 @@
 target_sources(
   initforge_core
   PRIVATE ${CMAKE_CURRENT_LIST_DIR}/error.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/float16.cpp
           ${CMAKE_CURRENT_LIST_DIR}/generator.cpp
           ${CMAKE_CURRENT_LIST_DIR}/memory_info.cpp
           ${CMAKE_CURRENT_LIST_DIR}/pinned_threads.cpp

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "framework/core/error.h"
+#include "framework/core/float16.h"
 #include "framework/core/utf8.h"
 #include "framework/io/atomic_file.h"
 
@@ -316,6 +317,28 @@ void check_layout(
   }
 }
 
+// Little-endian F32/F16/BF16/F64 bytes as float32: the 16-bit formats
+// exactly (every value is a float), F64 rounded to nearest even.
+void decode_floats(
+    const std::string& dtype,
+    std::span<const std::byte> bytes,
+    std::span<float> out) {
+  const std::byte* p = bytes.data();
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (dtype == "F32") {
+      std::memcpy(&out[i], p + 4 * i, 4);
+    } else if (dtype == "F64") {
+      double d;
+      std::memcpy(&d, p + 8 * i, 8);
+      out[i] = static_cast<float>(d);  // IEEE conversion: nearest even
+    } else {
+      std::uint16_t h;
+      std::memcpy(&h, p + 2 * i, 2);
+      out[i] = dtype == "F16" ? half_to_float(h) : bfloat16_to_float(h);
+    }
+  }
+}
+
 }  // namespace
 
 SafetensorsTensor SafetensorsTensor::f32(
@@ -417,7 +440,7 @@ const SafetensorsEntry& SafetensorsFile::at(const std::string& name) const {
   throw IoError("no tensor \"" + name + "\" in the file; it has: " + known);
 }
 
-SafetensorsFile read_safetensors(const fs::path& path) {
+SafetensorsFile read_safetensors_header(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) io_fail(path, "cannot open");
   std::error_code ec;
@@ -456,16 +479,23 @@ SafetensorsFile read_safetensors(const fs::path& path) {
     io_fail(path, "truncated header");
   }
   const json header = parse_header(path, text);
-  std::vector<SafetensorsEntry> layout;
   for (const auto& [name, value] : header.items()) {
     if (name == "__metadata__") {
       file.metadata = parse_metadata(path, value);
     } else {
-      layout.push_back(parse_entry(path, name, value));
+      file.tensors.push_back(parse_entry(path, name, value));
     }
   }
-  check_layout(path, layout, file.header_length, file_size);
-  for (SafetensorsEntry& entry : layout) {
+  check_layout(path, file.tensors, file.header_length, file_size);
+  return file;
+}
+
+SafetensorsFile read_safetensors(const fs::path& path) {
+  SafetensorsFile file = read_safetensors_header(path);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) io_fail(path, "cannot open");
+  in.seekg(static_cast<std::streamoff>(8 + file.header_length));
+  for (SafetensorsEntry& entry : file.tensors) {
     entry.bytes.resize(static_cast<std::size_t>(entry.end - entry.begin));
     in.read(
         reinterpret_cast<char*>(entry.bytes.data()),
@@ -473,9 +503,47 @@ SafetensorsFile read_safetensors(const fs::path& path) {
     if (in.gcount() != static_cast<std::streamsize>(entry.bytes.size())) {
       io_fail(path, "tensor \"" + entry.name + "\": truncated data");
     }
-    file.tensors.push_back(std::move(entry));
   }
   return file;
+}
+
+bool safetensors_float_dtype(const std::string& dtype) {
+  return dtype == "F32" || dtype == "F16" || dtype == "BF16" || dtype == "F64";
+}
+
+void read_safetensors_floats(
+    const fs::path& path,
+    const SafetensorsFile& file,
+    const SafetensorsEntry& entry,
+    std::span<float> out) {
+  const std::int64_t size = element_size(entry.dtype);
+  if (!safetensors_float_dtype(entry.dtype)) {
+    tensor_fail(
+        path,
+        entry.name,
+        "dtype " + entry.dtype +
+            " is not a float; expected F32, F16, BF16 or F64");
+  }
+  const auto count = static_cast<std::size_t>((entry.end - entry.begin) / size);
+  if (count != out.size()) {
+    tensor_fail(
+        path,
+        entry.name,
+        "holds " + std::to_string(count) + " values; expected " +
+            std::to_string(out.size()));
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) io_fail(path, "cannot open");
+  in.seekg(static_cast<std::streamoff>(8 + file.header_length + entry.begin));
+  std::vector<std::byte> bytes(
+      static_cast<std::size_t>(entry.end - entry.begin));
+  in.read(
+      reinterpret_cast<char*>(bytes.data()),
+      static_cast<std::streamsize>(bytes.size()));
+  if (in.gcount() != static_cast<std::streamsize>(bytes.size())) {
+    tensor_fail(path, entry.name, "truncated data (did the file change?)");
+  }
+  decode_floats(entry.dtype, bytes, out);
 }
 
 }  // namespace initforge

@@ -82,4 +82,22 @@ struct INITFORGE_API SafetensorsFile {
 INITFORGE_API SafetensorsFile
 read_safetensors(const std::filesystem::path& path);
 
+/// read_safetensors without the data: every check, and each entry's name,
+/// dtype, shape and offsets, with `bytes` left empty.
+INITFORGE_API SafetensorsFile
+read_safetensors_header(const std::filesystem::path& path);
+
+/// True for the dtypes read_safetensors_floats converts: F32, F16, BF16, F64.
+INITFORGE_API bool safetensors_float_dtype(const std::string& dtype);
+
+/// Reads `entry` of `file` (from read_safetensors_header(path)) into `out`
+/// as float32: F16 and BF16 exactly, F64 rounded to nearest even. IoError
+/// naming the path and tensor for another dtype, a count other than
+/// out.size(), or a file that has become shorter.
+INITFORGE_API void read_safetensors_floats(
+    const std::filesystem::path& path,
+    const SafetensorsFile& file,
+    const SafetensorsEntry& entry,
+    std::span<float> out);
+
 }  // namespace initforge

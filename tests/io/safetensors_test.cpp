@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "framework/io/safetensors.h"
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <span>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -205,6 +207,55 @@ TEST(Safetensors, ReaderNamesTheFileAndWhatIsWrong) {
   EXPECT_THAT(
       read_error(dir / "extra"), HasSubstr("the tensors end at data byte 92"));
   EXPECT_THAT(read_error(dir / "absent"), HasSubstr("absent: cannot open"));
+}
+
+// The 16-bit and 64-bit float tensors PyTorch writes, widened / rounded to
+// float32 as PyTorch's .float() does: F16 and BF16 exactly, F64 to nearest
+// even (ties included).
+TEST(Safetensors, FloatReaderConvertsHalfBFloatAndDouble) {
+  const TempDir dir;
+  const std::vector<std::uint16_t> f16 = {0x3c00, 0xc000, 0x0001, 0x7bff};
+  const std::vector<std::uint16_t> bf16 = {0x3f80, 0xc0a0};
+  const double tie_down = 1.0 + std::ldexp(1.0, -24);    // halfway: to 1
+  const double tie_up = 1.0 + 3 * std::ldexp(1.0, -24);  // to 1 + 2^-22
+  const std::vector<double> f64 = {0.1, tie_down, tie_up, -1e300};
+  const std::vector<std::int64_t> i64 = {7};
+  const std::vector<SafetensorsTensor> tensors = {
+      {"h", "F16", {2, 2}, std::as_bytes(std::span(f16))},
+      {"b", "BF16", {2}, std::as_bytes(std::span(bf16))},
+      {"d", "F64", {4}, std::as_bytes(std::span(f64))},
+      SafetensorsTensor::i64("n", {}, i64)};
+  write_safetensors(dir / "w", tensors, {});
+  const SafetensorsFile header = read_safetensors_header(dir / "w");
+  for (const SafetensorsEntry& e : header.tensors) {
+    EXPECT_TRUE(e.bytes.empty()) << e.name;
+  }
+  const auto values = [&](const std::string& name, std::size_t n) {
+    std::vector<float> out(n);
+    for (const SafetensorsEntry& e : header.tensors) {
+      if (e.name == name) read_safetensors_floats(dir / "w", header, e, out);
+    }
+    return out;
+  };
+  EXPECT_THAT(
+      values("h", 4),
+      ::testing::ElementsAre(1.0f, -2.0f, std::ldexp(1.0f, -24), 65504.0f));
+  EXPECT_THAT(values("b", 2), ::testing::ElementsAre(1.0f, -5.0f));
+  const std::vector<float> d = values("d", 4);
+  EXPECT_EQ(d[0], 0.1f);
+  EXPECT_EQ(d[1], 1.0f);
+  EXPECT_EQ(d[2], 1.0f + std::ldexp(1.0f, -22));
+  EXPECT_TRUE(std::isinf(d[3]) && d[3] < 0);
+
+  std::vector<float> one(1);
+  std::string error;
+  try {
+    read_safetensors_floats(dir / "w", header, header.at("n"), one);
+  } catch (const IoError& e) {
+    error = e.what();
+  }
+  EXPECT_THAT(
+      error, HasSubstr("is not a float; expected F32, F16, BF16 or F64"));
 }
 
 }  // namespace
