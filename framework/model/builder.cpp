@@ -71,6 +71,13 @@ void Model::initialize(
     const PlannedParam& p = plan_.params[i];
     Tensor values = Tensor::empty(p.info.shape);
     const auto gen = source_->generator_for(p.info.path);
+    if (p.load && source_->kind() == RngKind::Philox) {
+      // Philox values depend on the path alone: skipping this draw changes
+      // no other parameter's. Torch mode draws (and discards) in order.
+      params_.push_back(std::move(values));
+      if (p.calibration) gens[i] = gen;
+      continue;
+    }
     fill_checked(
         *p.initializer,
         values.view(),
@@ -85,6 +92,17 @@ void Model::initialize(
     Tensor values = Tensor::empty(b.decl.shape);
     std::fill(values.span().begin(), values.span().end(), b.decl.initial_value);
     buffers_.push_back(std::move(values));
+  }
+  // After every draw, before calibration (which may rescale a loaded value).
+  for (std::size_t i = 0; i < plan_.params.size(); ++i) {
+    if (const auto& load = plan_.params[i].load) {
+      read_planned(*load, params_[i], check_finite);
+    }
+  }
+  for (std::size_t i = 0; i < plan_.buffers.size(); ++i) {
+    if (const auto& load = plan_.buffers[i].load) {
+      read_planned(*load, buffers_[i], check_finite);
+    }
   }
   if (!plan_.calibrates()) return;
   // A runtime from before this initialize would hand back stale buffers.

@@ -20,11 +20,33 @@ namespace initforge {
 // the JSON pointer it came from so later checks (schemes, shapes) can report
 // "file: /pointer: what".
 
-/// {"scheme": NAME, ARG: VALUE, ...}
+/// "from": values loaded from a tensor of a safetensors file instead of
+/// drawn by a scheme.
+struct LoadSpec {
+  std::filesystem::path file;  // resolved against the config's directory
+  std::string file_text;       // as written, for messages and manifests
+  std::string tensor;          // "tensor"; "" means the parameter's path
+  /// A rule's "missing": "init": a parameter the file lacks falls through
+  /// to the next rule or its default; otherwise ("error") that is an error.
+  bool missing_falls_through = false;
+};
+
+/// {"scheme": NAME, ARG: VALUE, ...}, or {"from": FILE, ...} (then `scheme`
+/// is empty and `from` set).
 struct InitSpec {
   std::string scheme;
   std::vector<std::pair<std::string, ArgValue>> args;
   std::string pointer;  // of the object, e.g. "/layers/2/init/weight"
+  std::optional<LoadSpec> from;
+};
+
+/// `run --load-weights FILE`, `train --init-from FILE`: every parameter and
+/// buffer whose path the file holds is loaded from it, before any config
+/// init; `strict`: every one must be there, and nothing else.
+struct WholeModelLoad {
+  std::filesystem::path file;
+  std::string flag;  // "--load-weights", for messages
+  bool strict = false;
 };
 
 /// One entry of "init_rules": a glob (`*`, `?`) on the parameter path
@@ -83,6 +105,8 @@ struct ModelConfig {
   /// matched parameters after their ordinary fill (same shape as a rule).
   std::vector<InitRule> post_init;
   CalibrationConfig calibration;
+  /// Set by the command line, never by the config file.
+  std::optional<WholeModelLoad> load_weights;
   std::vector<std::filesystem::path> plugin_paths;  // resolved
   std::optional<TrainConfig> train;                 // "train"; unset: none
   /// The whole config (a variant's: with its patch applied) as compact JSON

@@ -86,7 +86,10 @@ std::vector<std::string> rule_targets(const std::vector<LayerConfig>& layers) {
 }
 
 std::vector<InitRule> parse_rules(
-    const JsonCursor& c, const std::vector<LayerConfig>& layers) {
+    const JsonCursor& c,
+    const std::vector<LayerConfig>& layers,
+    LoadKeys load,
+    const fs::path& base_dir) {
   c.expect_array("an array of {\"pattern\": GLOB, \"scheme\": NAME, ...}");
   const std::vector<std::string> targets = rule_targets(layers);
   static constexpr std::array<std::string_view, 1> kReserved{"pattern"};
@@ -114,7 +117,7 @@ std::vector<InitRule> parse_rules(
           "\"<Type>.<param>\" (\"Linear.bias\") or \"@<role>.<param>\" "
           "(\"@classifier.weight\"), with * and ?");
     }
-    out.init = parse_init_spec(rule, kReserved);
+    out.init = parse_init_spec(rule, kReserved, load, base_dir);
     rules.push_back(std::move(out));
   }
   return rules;
@@ -231,13 +234,15 @@ ModelConfig config_from_json(
   config.input = parse_input(
       root.require("input", "one sample's shape, e.g. [1, 28, 28]"));
   const std::vector<LayerSource> layers = expand_layers(root);
-  config.layers = parse_layers(layers, config.file);
+  config.layers = parse_layers(layers, config.file, base_dir);
   config.expanded_json = expanded_config_text(doc, layers);
   if (const auto rules = root.find("init_rules")) {
-    config.init_rules = parse_rules(*rules, config.layers);
+    config.init_rules =
+        parse_rules(*rules, config.layers, LoadKeys::Rule, base_dir);
   }
   if (const auto post = root.find("post_init")) {
-    config.post_init = parse_rules(*post, config.layers);
+    config.post_init =
+        parse_rules(*post, config.layers, LoadKeys::None, base_dir);
   }
   if (const auto plugins = root.find("plugins")) {
     config.plugin_paths = parse_plugins(*plugins, base_dir);

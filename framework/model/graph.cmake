@@ -7,4 +7,5 @@ target_sources(
           ${CMAKE_CURRENT_LIST_DIR}/graph_runtime.cpp
           ${CMAKE_CURRENT_LIST_DIR}/init_plan.cpp
           ${CMAKE_CURRENT_LIST_DIR}/memory_budget.cpp
-          ${CMAKE_CURRENT_LIST_DIR}/weights_file.cpp)
+          ${CMAKE_CURRENT_LIST_DIR}/weights_file.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/weights_load.cpp)

@@ -7,6 +7,7 @@ namespace initforge {
 
 void check_init_spec(
     const InitSpec& spec, const std::string& file, const Registry& registry) {
+  if (spec.from) return;  // no scheme: plan_init checks the file
   if (!registry.contains(spec.scheme)) {
     try {
       registry.find(spec.scheme);  // throws, listing names and the closest

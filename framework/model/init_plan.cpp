@@ -37,15 +37,29 @@ void check_init_names(
   }
 }
 
-// The spec that decides `param`, by precedence; nullptr for the default.
+// The spec that decides `param`, by precedence: the layer's init, then the
+// first matching rule; nullptr for the default. A "from" spec whose file
+// holds the tensor sets out.load and the search goes on for the scheme
+// that would decide without it (torch mode still draws); one whose rule
+// says "missing": "init" and whose file lacks the tensor is passed over.
+// A load already set (the whole-model load) passes over every "from".
 const InitSpec* choose_spec(
     const ModelConfig& config,
     const LayerConfig& layer,
     std::string_view type,
     const ParamDecl& decl,
+    LoadPlanner& loads,
     PlannedParam& out) {
+  const auto decides = [&](const InitSpec& spec, const std::string& source) {
+    if (!spec.from) return true;
+    if (!out.load) {
+      out.load =
+          loads.from_spec(spec, source, out.info.path, out.info.shape, layer);
+    }
+    return false;
+  };
   for (const auto& [param, spec] : layer.init) {
-    if (param == decl.name) {
+    if (param == decl.name && decides(spec, "layer init")) {
       out.source = InitSource::LayerInit;
       out.source_text = "layer init";
       return &spec;
@@ -53,15 +67,41 @@ const InitSpec* choose_spec(
   }
   for (std::size_t r = 0; r < config.init_rules.size(); ++r) {
     const InitRule& rule = config.init_rules[r];
-    if (rule_matches(rule.pattern, layer, decl.name)) {
+    const std::string source =
+        "rule " + std::to_string(r) + " (" + rule.pattern + ")";
+    if (rule_matches(rule.pattern, layer, decl.name) &&
+        decides(rule.init, source)) {
       out.source = InitSource::Rule;
-      out.source_text = "rule " + std::to_string(r) + " (" + rule.pattern + ")";
+      out.source_text = source;
       return &rule.init;
     }
   }
   out.source = InitSource::Default;
   out.source_text = "default for " + std::string(type);
   return nullptr;
+}
+
+// A buffer's load by the first "from" rule that matches it (as rules match
+// parameters) and whose file holds it.
+std::optional<PlannedLoad> plan_rule_load(
+    const ModelConfig& config,
+    const LayerConfig& layer,
+    const BufferDecl& buffer,
+    const std::string& path,
+    LoadPlanner& loads) {
+  for (std::size_t r = 0; r < config.init_rules.size(); ++r) {
+    const InitRule& rule = config.init_rules[r];
+    if (!rule.init.from || !rule_matches(rule.pattern, layer, buffer.name)) {
+      continue;
+    }
+    const std::string source =
+        "rule " + std::to_string(r) + " (" + rule.pattern + ")";
+    if (auto load =
+            loads.from_spec(rule.init, source, path, buffer.shape, layer)) {
+      return load;
+    }
+  }
+  return std::nullopt;
 }
 
 // Binds the arguments and creates the initializer; errors at `pointer`.
@@ -135,7 +175,9 @@ void plan_calibration(
     out.target = Target::unknown();  // rescaled: the fill's no longer holds
     return;
   }
-  if (registry.find(out.scheme).info.data_dependent) {
+  // A loaded value is not the fill's, so the fill's own calibration would
+  // undo the load; an explicit post_init (above) still applies.
+  if (!out.load && registry.find(out.scheme).info.data_dependent) {
     out.calibration = PlannedCalibration{
         .scheme = out.scheme,
         .args = out.args,
@@ -172,6 +214,9 @@ std::int64_t InitPlan::parameter_elements() const {
 InitPlan plan_init(
     const ModelConfig& config, const Graph& graph, const Registry& registry) {
   InitPlan plan;
+  LoadPlanner loads(config);
+  std::vector<std::string> loaded;  // tensor paths the whole-model load uses
+  std::vector<std::string> layers_with_buffers;
   const auto nodes = graph.nodes();
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const LayerConfig& layer = config.layers[i];
@@ -196,7 +241,10 @@ InitPlan plan_init(
           .path = layer.name + "." + decl.name,
           .shape = decl.shape,
           .fans = decl.fans};
-      const InitSpec* spec = choose_spec(config, layer, node.type, decl, out);
+      out.load = loads.whole_model(out.info.path, decl.shape);
+      if (out.load) loaded.push_back(out.info.path);
+      const InitSpec* spec =
+          choose_spec(config, layer, node.type, decl, loads, out);
       std::vector<std::pair<std::string, ArgValue>> given;
       if (spec != nullptr) {
         check_init_spec(*spec, config.file, registry);  // its messages
@@ -218,12 +266,22 @@ InitPlan plan_init(
       }
       create_initializer(config.file, given, registry, out);
       plan_calibration(config, layer, decl.name, registry, out);
+      if (out.load) out.target = Target::unknown();
       plan.params.push_back(std::move(out));
     }
+    if (!buffers.empty()) layers_with_buffers.push_back(layer.name);
     for (const BufferDecl& buffer : buffers) {
-      plan.buffers.push_back({i, layer.name + "." + buffer.name, buffer});
+      PlannedBuffer out{i, layer.name + "." + buffer.name, buffer, {}};
+      out.load = loads.whole_model(out.path, buffer.shape);
+      if (out.load) {
+        loaded.push_back(out.path);
+      } else {
+        out.load = plan_rule_load(config, layer, buffer, out.path, loads);
+      }
+      plan.buffers.push_back(std::move(out));
     }
   }
+  loads.check_all_used(loaded, layers_with_buffers);
   return plan;
 }
 

@@ -15,6 +15,7 @@
 #include "framework/layers/layer.h"
 #include "framework/model/config.h"
 #include "framework/model/graph.h"
+#include "framework/model/weights_load.h"
 #include "framework/plugin/registry.h"
 
 namespace initforge {
@@ -51,6 +52,10 @@ struct PlannedParam {
   // post_init entry matches (that scheme; the first match wins over the
   // fill's own).
   std::optional<PlannedCalibration> calibration;
+  // Set when the values are loaded from a file. The scheme above is the one
+  // that would decide without the load: in torch mode it still draws, so
+  // every other parameter gets the values it gets without the load.
+  std::optional<PlannedLoad> load;
 };
 
 /// A non-trainable buffer and its path ("bn1.running_var").
@@ -58,6 +63,7 @@ struct PlannedBuffer {
   std::size_t node = 0;
   std::string path;
   BufferDecl decl;
+  std::optional<PlannedLoad> load;  // else decl.initial_value
 };
 
 /// Every parameter in initialization order: config order, and within a
@@ -81,6 +87,9 @@ struct INITFORGE_API InitPlan {
 /// a default): unknown scheme, bad arguments, a scheme that cannot initialize
 /// that shape, an `init` naming a parameter the layer does not have, a
 /// post_init scheme that is not data-dependent.
+/// Loads ("from" specs, config.load_weights) are found here too: each
+/// file's header is read once and the tensor checked (present, a float
+/// dtype, the parameter's shape); the data is read by Model::initialize.
 INITFORGE_API InitPlan plan_init(
     const ModelConfig& config, const Graph& graph, const Registry& registry);
 

@@ -2,6 +2,7 @@
 #include "framework/model/init_spec_parser.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <limits>
 
@@ -36,13 +37,75 @@ ArgValue parse_arg_value(const JsonCursor& value, std::string_view what) {
   value.expected(what);
 }
 
+namespace {
+
+// {"from": FILE, "tensor": NAME} or a rule's {"pattern", "from", "missing"}.
+LoadSpec parse_load_spec(
+    const JsonCursor& spec,
+    LoadKeys load,
+    const std::filesystem::path& base_dir) {
+  static constexpr std::array<std::string_view, 2> kLayerKeys{"from", "tensor"};
+  static constexpr std::array<std::string_view, 3> kRuleKeys{
+      "pattern", "from", "missing"};
+  if (const auto scheme = spec.find("scheme")) {
+    scheme->fail(
+        "an init either loads from a file (\"from\") or draws from a scheme "
+        "(\"scheme\"), not both");
+  }
+  if (load == LoadKeys::Layer) {
+    spec.check_keys(kLayerKeys, "an init that loads from a file");
+  } else {
+    spec.check_keys(kRuleKeys, "a rule that loads from a file");
+  }
+  LoadSpec out;
+  out.file_text = spec.require("from", "a safetensors file").non_empty_string();
+  const std::filesystem::path given(out.file_text);
+  out.file =
+      (given.is_absolute() ? given : base_dir / given).lexically_normal();
+  if (const auto tensor = spec.find("tensor")) {
+    out.tensor = tensor->non_empty_string();
+  }
+  if (const auto missing = spec.find("missing")) {
+    const std::string value = missing->string();
+    if (value != "error" && value != "init") {
+      missing->expected(
+          "\"error\" (a matched parameter the file lacks is an "
+          "error) or \"init\" (it is initialized as without "
+          "this rule)");
+    }
+    out.missing_falls_through = value == "init";
+  }
+  return out;
+}
+
+}  // namespace
+
 InitSpec parse_init_spec(
-    const JsonCursor& spec, std::span<const std::string_view> reserved) {
+    const JsonCursor& spec,
+    std::span<const std::string_view> reserved,
+    LoadKeys load,
+    const std::filesystem::path& base_dir) {
   spec.expect_object("an object {\"scheme\": NAME, ARG: VALUE, ...}");
   InitSpec out;
   out.pointer = spec.pointer();
-  out.scheme = spec.require("scheme", "the name of an initializer scheme")
-                   .non_empty_string();
+  if (spec.has("from")) {
+    if (load == LoadKeys::None) {
+      spec.find("from")->fail(
+          "post_init calibrates parameters after they are filled; load "
+          "weights with \"from\" in a layer's \"init\" or in "
+          "\"init_rules\"");
+    }
+    out.from = parse_load_spec(spec, load, base_dir);
+    return out;
+  }
+  out.scheme =
+      spec.require(
+              "scheme",
+              load == LoadKeys::None
+                  ? "the name of an initializer scheme"
+                  : "the name of an initializer scheme (or \"from\": a "
+                    "safetensors file to load)")
+          .non_empty_string();
   // items() walks nlohmann's std::map, i.e. sorted keys; the order does not
   // matter to bind_args, which matches arguments by name.
   for (const auto& item : spec.json().items()) {

@@ -3,6 +3,7 @@
 
 // Internal to libinitforge_model: {"scheme": NAME, ARG: VALUE, ...} objects.
 
+#include <filesystem>
 #include <span>
 #include <string_view>
 
@@ -21,10 +22,21 @@ ArgValue parse_arg_value(
     std::string_view what =
         "a number, true/false, a string or a pair of integers");
 
+/// Where an init object may load from a file: a layer's init takes
+/// {"from", "tensor"}, a rule {"pattern", "from", "missing"}; post_init
+/// entries cannot load.
+enum class LoadKeys { Layer, Rule, None };
+
 /// Reads an init object: "scheme" (required) and every other key except
-/// `reserved` (e.g. a rule's "pattern") as an argument, sorted by name.
-/// Whether the scheme exists and the arguments fit is check_init_specs' job.
+/// `reserved` (e.g. a rule's "pattern") as an argument, sorted by name; or,
+/// when it has "from" and `load` allows it, the file to load from (a path
+/// relative to `base_dir`) and nothing else. Whether the scheme exists and
+/// the arguments fit is check_init_specs' job; whether the file holds the
+/// tensor is plan_init's.
 InitSpec parse_init_spec(
-    const JsonCursor& spec, std::span<const std::string_view> reserved = {});
+    const JsonCursor& spec,
+    std::span<const std::string_view> reserved = {},
+    LoadKeys load = LoadKeys::None,
+    const std::filesystem::path& base_dir = {});
 
 }  // namespace initforge

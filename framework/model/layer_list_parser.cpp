@@ -137,7 +137,9 @@ std::vector<std::string> parse_roles(const JsonCursor& layer) {
 }
 
 std::vector<std::pair<std::string, InitSpec>> parse_init(
-    const JsonCursor& layer, const LayerSpec& spec) {
+    const JsonCursor& layer,
+    const LayerSpec& spec,
+    const std::filesystem::path& base_dir) {
   std::vector<std::pair<std::string, InitSpec>> out;
   const auto c = layer.find("init");
   if (!c) return out;
@@ -174,7 +176,8 @@ std::vector<std::pair<std::string, InitSpec>> parse_init(
   // In declaration order (weight before bias), the order of initialization.
   for (const std::string& param : owned) {
     if (const auto init = c->find(param)) {
-      out.emplace_back(param, parse_init_spec(*init));
+      out.emplace_back(
+          param, parse_init_spec(*init, {}, LoadKeys::Layer, base_dir));
     }
   }
   return out;
@@ -183,7 +186,9 @@ std::vector<std::pair<std::string, InitSpec>> parse_init(
 }  // namespace
 
 std::vector<LayerConfig> parse_layers(
-    std::span<const LayerSource> layers, const std::string& file) {
+    std::span<const LayerSource> layers,
+    const std::string& file,
+    const std::filesystem::path& base_dir) {
   const std::vector<std::string> names = all_names(layers);
   std::vector<LayerConfig> out;
   for (std::size_t i = 0; i < layers.size(); ++i) {
@@ -205,7 +210,7 @@ std::vector<LayerConfig> parse_layers(
     config.spec = parse_layer_spec(layer, type);
     config.inputs = parse_inputs(layer, i, config.name, names);
     check_arity(layer, config, type);
-    config.init = parse_init(layer, config.spec);
+    config.init = parse_init(layer, config.spec, base_dir);
     config.roles = parse_roles(layer);
     out.push_back(std::move(config));
   }

@@ -14,6 +14,19 @@ namespace initforge {
 
 ParamInitRecord init_record(const PlannedParam& p) {
   const auto dims = p.info.shape.dims();
+  if (p.load) {
+    return {
+        .path = p.info.path,
+        .shape = {dims.begin(), dims.end()},
+        .scheme = "loaded",
+        .args = {},
+        .source = p.load->description() +
+                  (p.calibration ? ", then " + p.calibration->scheme + " by " +
+                                       p.calibration->source_text
+                                 : ""),
+        .pointer = p.load->pointer,
+        .library_path = ""};
+  }
   return {
       .path = p.info.path,
       .shape = {dims.begin(), dims.end()},

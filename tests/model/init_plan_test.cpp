@@ -168,7 +168,7 @@ TEST(InitPlan, SchemeThatCannotTakeTheShapeFailsAtItsSpec) {
 TEST(InitPlan, InitOfAParameterTheLayerLacksIsRefused) {
   ModelConfig c = config_of({4}, {layer("fc", LinearOptions{3})});
   c.layers[0].init.push_back(
-      {"bais", InitSpec{"zeros", {}, "/layers/0/init/bais"}});
+      {"bais", InitSpec{"zeros", {}, "/layers/0/init/bais", {}}});
   EXPECT_EQ(
       config_error([&] { plan_of(c); }),
       "/layers/0/init/bais|code.json: /layers/0/init/bais: Linear layer \"fc\" "
@@ -176,7 +176,7 @@ TEST(InitPlan, InitOfAParameterTheLayerLacksIsRefused) {
       "\"bias\"?)");
   ModelConfig relu = config_of({4}, {layer("r", ReLUOptions{})});
   relu.layers[0].init.push_back(
-      {"weight", InitSpec{"zeros", {}, "/layers/0/init/weight"}});
+      {"weight", InitSpec{"zeros", {}, "/layers/0/init/weight", {}}});
   EXPECT_THAT(
       config_error([&] { plan_of(relu); }),
       HasSubstr("ReLU layer \"r\" has no parameter \"weight\"; it has no "
@@ -186,12 +186,12 @@ TEST(InitPlan, InitOfAParameterTheLayerLacksIsRefused) {
 TEST(InitPlan, UnknownSchemesAndBadArgumentsFailAtTheirPointers) {
   ModelConfig c = config_of({4}, {layer("fc", LinearOptions{3})});
   c.layers[0].init.push_back(
-      {"weight", InitSpec{"kaiming_unifrom", {}, "/layers/0/init/weight"}});
+      {"weight", InitSpec{"kaiming_unifrom", {}, "/layers/0/init/weight", {}}});
   EXPECT_THAT(
       config_error([&] { plan_of(c); }),
       StartsWith("/layers/0/init/weight/scheme|"));
   c.layers[0].init[0].second =
-      InitSpec{"kaiming_uniform", {{"mode", std::string("fan_avg")}}, "/p"};
+      InitSpec{"kaiming_uniform", {{"mode", std::string("fan_avg")}}, "/p", {}};
   EXPECT_THAT(
       config_error([&] { plan_of(c); }),
       StartsWith("/p/mode|code.json: /p/mode: "));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // `initforge validate` and `initforge run` through the real binary: every
 // example config, the weights file and the --input/--output contract.
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -209,6 +210,77 @@ TEST(ModelCli, SeedAndRngOverridesAreDeterministic) {
   EXPECT_NE(t, a);
   EXPECT_EQ(out_t["rng"], "torch");
   EXPECT_EQ(out_a["seed"], 1);
+}
+
+// --load-weights: a run's saved weights load back strictly (the same
+// output from another seed), and a wrong file exits 2 naming it.
+TEST(ModelCli, LoadWeightsRestoresASavedModel) {
+  const TempDir dir;
+  const std::string config = (kConfigs / "resnet_block.json").string();
+  const std::string x = dir / "x.npy", w = dir / "w.safetensors";
+  write_npy(x, Tensor::zeros(Shape{2, 16, 32, 32}).view());
+  ASSERT_EQ(
+      run_cli({"run",
+               config,
+               "--seed",
+               "1",
+               "--input",
+               x,
+               "--output",
+               dir / "y1.npy",
+               "--save-weights",
+               w})
+          .exit_code,
+      0);
+  const CliResult r = run_cli(
+      {"run",
+       config,
+       "--seed",
+       "2",
+       "--input",
+       x,
+       "--output",
+       dir / "y2.npy",
+       "--load-weights",
+       w,
+       "--strict-load",
+       "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Tensor y1 = read_npy(dir / "y1.npy"), y2 = read_npy(dir / "y2.npy");
+  EXPECT_TRUE(
+      std::equal(y1.span().begin(), y1.span().end(), y2.span().begin()));
+  for (const json& p : json::parse(r.out)["params"]) {
+    EXPECT_THAT(
+        p["source"].get<std::string>(),
+        StartsWith(
+            "loaded from " + w + " (tensor " + p["path"].get<std::string>() +
+            ") by --load-weights"));
+  }
+
+  const CliResult strict_only = run_cli({"run", config, "--strict-load"});
+  EXPECT_EQ(strict_only.exit_code, 2);
+  EXPECT_EQ(
+      error_line(strict_only),
+      "error: --strict-load needs --load-weights FILE\n");
+  const std::string mlp_weights = dir / "mlp.safetensors";
+  ASSERT_EQ(
+      run_cli({"run",
+               (kConfigs / "mlp.json").string(),
+               "--save-weights",
+               mlp_weights})
+          .exit_code,
+      0);
+  const CliResult wrong =
+      run_cli({"run", config, "--load-weights", mlp_weights, "--strict-load"});
+  EXPECT_EQ(wrong.exit_code, 2);
+  EXPECT_THAT(
+      error_line(wrong),
+      StartsWith(
+          "error: --load-weights " + mlp_weights + " (--strict-load): "));
+  const CliResult absent =
+      run_cli({"run", config, "--load-weights", dir / "absent.safetensors"});
+  EXPECT_EQ(absent.exit_code, 2);
+  EXPECT_THAT(error_line(absent), HasSubstr("absent.safetensors: cannot open"));
 }
 
 }  // namespace

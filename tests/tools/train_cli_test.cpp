@@ -3,6 +3,7 @@
 // Fashion-MNIST samples: the run directory, the epoch lines, resume,
 // experiments with variants, divergence, refusals and plots.
 #include <filesystem>
+#include <map>
 #include <regex>
 #include <string>
 #include <vector>
@@ -373,6 +374,53 @@ TEST(TrainCliErrors, BadOptionsAreUsageErrors) {
   fails(
       {"--resume", (tmp / "none").string()},
       "--resume " + (tmp / "none").string() + ": no training run there");
+}
+
+// Fine-tuning: --init-from loads the backbone a run saved, the new head is
+// initialized as the config says, and the run's manifest says which is which.
+TEST_F(TrainCli, InitFromLoadsTheBackboneAndInitializesTheNewHead) {
+  const fs::path config = tmp_.write("tiny.json", tiny_config());
+  const fs::path first = tmp_ / "first";
+  ASSERT_EQ(
+      train_cli({config.string(), "--out", first.string(), "--epochs", "1"})
+          .exit_code,
+      0);
+  std::string text = tiny_config();
+  text.replace(text.find(R"("name": "fc2")"), 13, R"("name": "head")");
+  const fs::path tuned_config = tmp_.write("tuned.json", text);
+  const fs::path weights = first / "weights.safetensors";
+  const fs::path second = tmp_ / "second";
+  const CliResult r = train_cli(
+      {tuned_config.string(),
+       "--out",
+       second.string(),
+       "--epochs",
+       "1",
+       "--init-from",
+       weights.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const SafetensorsFile saved =
+      read_safetensors(second / "weights.safetensors");
+  std::map<std::string, std::string> sources;
+  const json manifest =
+      json::parse(saved.metadata.at("initforge.manifest"))["params"];
+  for (const auto& [path, p] : manifest.items()) sources[path] = p["source"];
+  const std::string loaded = "loaded from " + weights.string() + " (tensor ";
+  EXPECT_EQ(sources["fc1.weight"], loaded + "fc1.weight) by --init-from");
+  EXPECT_EQ(sources["fc1.bias"], loaded + "fc1.bias) by --init-from");
+  EXPECT_EQ(sources["head.weight"], "default for Linear");
+
+  const CliResult strict = train_cli(
+      {tuned_config.string(),
+       "--out",
+       (tmp_ / "third").string(),
+       "--init-from",
+       weights.string(),
+       "--strict-load"});
+  EXPECT_EQ(strict.exit_code, 2);
+  EXPECT_THAT(
+      error_line(strict),
+      HasSubstr("(--strict-load): no tensor \"head.weight\""));
 }
 
 TEST_F(TrainCli, PlotsWhenMatplotlibIsThere) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // `initforge run CONFIG [--batch N] [--seed N] [--rng philox|torch]
 // [--input FILE.npy] [--output FILE.npy] [--save-weights FILE.safetensors]
+// [--load-weights FILE.safetensors [--strict-load]]
 // [--json] [--threads N] [--no-check-finite] [--plugin-dir DIR]...`:
 // builds the model, initializes every parameter, runs one forward pass and
 // reports.
@@ -32,6 +33,7 @@ struct RunOptions {
   std::string seed;   // "": the config's
   std::string rng;    // "": the config's
   std::string input, output, save_weights;
+  LoadOptions load;
   bool json = false;
   bool check_finite = true;
   int threads = 0;
@@ -74,10 +76,12 @@ int run_model(const RunOptions& o) {
   if (!o.seed.empty()) seed = parse_seed_option(o.seed);
   std::optional<RngKind> rng;
   if (!o.rng.empty()) rng = parse_rng_kind(o.rng);
+  const auto load = whole_model_load(o.load, "--load-weights");
   const PinnedThreads pinned(o.threads);
 
   Registry registry;
   ModelConfig config = load_model_config(o.config, o.plugins, registry);
+  config.load_weights = load;
   std::optional<Tensor> input;
   if (!o.input.empty()) {
     input = read_npy(o.input);
@@ -186,6 +190,13 @@ CommandRunner setup_run_command(CLI::App& command) {
       "--save-weights",
       o->save_weights,
       "write parameters and init manifest to FILE.safetensors");
+  add_load_options(
+      command,
+      o->load,
+      "--load-weights",
+      "load every parameter and buffer FILE.safetensors holds (by path, "
+      "e.g. layer1.0.conv1.weight); the rest is initialized as the config "
+      "says");
   command.add_flag("--json", o->json, "print the report as one JSON object");
   command.add_option("--threads", o->threads, "OpenMP threads")
       ->check(CLI::Range(1, 1024));

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // `initforge train CONFIG [--out DIR] [--resume DIR] [--epochs N] [--seed N]
 // [--threads N] [--train-subset N] [--test-subset N] [--data-dir DIR]
-// [--no-plot] [--no-check-finite] [--plugin-dir DIR]...`: trains the config's
+// [--init-from FILE.safetensors [--strict-load]] [--no-plot]
+// [--no-check-finite] [--plugin-dir DIR]...`: trains the config's
 // model (each variant of an experiment in turn) into a run directory, compares
 // the variants and plots the curves.
 #include <charconv>
@@ -36,6 +37,7 @@ struct TrainCliOptions {
   // Parsed by us: CLI11 would wrap negative numbers and clamp huge ones.
   std::string epochs, seed, train_subset, test_subset;
   std::string data_dir;
+  LoadOptions load;
   int threads = 0;
   bool no_plot = false;
   bool check_finite = true;
@@ -182,12 +184,14 @@ int run_train(const TrainCliOptions& o) {
   overrides.train_subset = parse_count("--train-subset", o.train_subset);
   overrides.test_subset = parse_count("--test-subset", o.test_subset);
   if (!o.data_dir.empty()) overrides.data_dir = fs::absolute(o.data_dir);
+  const auto load = whole_model_load(o.load, "--init-from");
 
   Registry registry;
   std::vector<Variant> variants =
       load_experiment_configs(o.config, o.plugins, registry);
   for (Variant& v : variants) {
     if (v.config.train) apply_train_overrides(v.config, overrides);
+    v.config.load_weights = load;
   }
   check_variants(variants, registry);
   check_datasets(variants);
@@ -264,6 +268,13 @@ CommandRunner setup_train_command(CLI::App& command) {
       "--data-dir",
       o->data_dir,
       "override train.dataset.dir (fashion-mnist, mnist, cifar10)");
+  add_load_options(
+      command,
+      o->load,
+      "--init-from",
+      "start from the parameters and buffers FILE.safetensors holds (by "
+      "path); the rest is initialized as the config says (a resumed run "
+      "continues from its checkpoint instead)");
   command.add_flag("--no-plot", o->no_plot, "do not run plot_training.py");
   command.add_flag(
       "--check-finite,!--no-check-finite",

@@ -100,6 +100,32 @@ ConfigWithVariants load_config_with_variants(
   return out;
 }
 
+void add_load_options(
+    CLI::App& command,
+    LoadOptions& o,
+    const std::string& flag,
+    const std::string& help) {
+  command.add_option(flag, o.file, help);
+  command.add_flag(
+      "--strict-load",
+      o.strict,
+      "with " + flag +
+          ": every parameter and buffer must be in FILE, and FILE must hold "
+          "nothing else (as PyTorch's load_state_dict(strict=True))");
+}
+
+std::optional<WholeModelLoad> whole_model_load(
+    const LoadOptions& o, const std::string& flag) {
+  if (o.file.empty()) {
+    if (o.strict) throw UsageError("--strict-load needs " + flag + " FILE");
+    return std::nullopt;
+  }
+  return WholeModelLoad{
+      .file = std::filesystem::absolute(o.file).lexically_normal(),
+      .flag = flag,
+      .strict = o.strict};
+}
+
 std::int64_t parse_batch_option(const std::string& text) {
   std::int64_t batch = 0;
   const auto [ptr, ec] =

@@ -5,6 +5,7 @@
 // experiment's variants) together with the plugins it needs.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,22 @@ struct ConfigWithVariants {
 /// (a variant's errors under "FILE (variant NAME)").
 ConfigWithVariants load_config_with_variants(
     const std::string& path, const PluginOptions& plugins, Registry& registry);
+
+/// A whole-model load: FILE (`flag`, "--load-weights" or "--init-from")
+/// and --strict-load, registered on `command`.
+struct LoadOptions {
+  std::string file;
+  bool strict = false;
+};
+void add_load_options(
+    CLI::App& command,
+    LoadOptions& o,
+    const std::string& flag,
+    const std::string& help);
+/// The WholeModelLoad to set in the config; nullopt without FILE.
+/// UsageError for --strict-load without FILE.
+std::optional<WholeModelLoad> whole_model_load(
+    const LoadOptions& o, const std::string& flag);
 
 /// "--batch" text -> int64 >= 1; UsageError otherwise.
 std::int64_t parse_batch_option(const std::string& text);
