@@ -22,7 +22,6 @@ Exit 77 (CTest SKIP_RETURN_CODE) when torch or numpy is missing."""
 import argparse
 import json
 import os
-import struct
 import subprocess
 import sys
 import tempfile
@@ -38,55 +37,11 @@ except ImportError as e:
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..",
                                 "tools", "golden"))
 from make_model_golden import ConfigModel, expanded  # noqa: E402
+sys.path.insert(0, os.path.dirname(__file__))
+from safetensors_torch import read_safetensors, write_safetensors  # noqa: E402
 
 BATCH = 2
-DTYPES = [("F32", torch.float32), ("F16", torch.float16),
-          ("BF16", torch.bfloat16), ("F64", torch.float64)]
-TORCH_DTYPE = {"F32": torch.float32, "F16": torch.float16,
-               "BF16": torch.bfloat16, "F64": torch.float64,
-               "I64": torch.int64}
-
-
-def raw_bytes(t):
-    """The tensor's little-endian bytes (bfloat16 through its int16 view)."""
-    t = t.contiguous()
-    if t.dtype == torch.bfloat16:
-        t = t.view(torch.int16)
-    return t.numpy().tobytes()
-
-
-def write_safetensors(path, tensors):
-    """tensors: name -> (dtype name, tensor)."""
-    header, blobs, offset = {}, [], 0
-    for name, (dtype, t) in tensors.items():
-        data = raw_bytes(t)
-        header[name] = {"dtype": dtype, "shape": list(t.shape),
-                        "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header).encode("utf-8")
-    text += b" " * ((8 - len(text) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
-
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n].decode("utf-8"))
-    metadata = header.pop("__metadata__", {})
-    tensors = {}
-    for name, entry in header.items():
-        begin, end = entry["data_offsets"]
-        raw = bytearray(data[8 + n + begin:8 + n + end])
-        dtype = TORCH_DTYPE[entry["dtype"]]
-        tensors[name] = torch.frombuffer(raw, dtype=dtype).reshape(
-            entry["shape"]) if raw else torch.zeros(entry["shape"], dtype=dtype)
-    return tensors, metadata
+DTYPES = [torch.float32, torch.float16, torch.bfloat16, torch.float64]
 
 
 def main():
@@ -110,14 +65,13 @@ def main():
     floats = 0
     for name, t in state.items():
         if t.dtype == torch.int64:
-            written[name] = ("I64", t)
+            written[name] = t
             continue
-        dtype, torch_dtype = DTYPES[floats % len(DTYPES)]
+        stored = t.to(DTYPES[floats % len(DTYPES)])
         floats += 1
-        stored = t.to(torch_dtype)
-        if torch_dtype == torch.float64:   # digits float32 has to round off
+        if stored.dtype == torch.float64:   # digits float32 has to round off
             stored = stored * (1 + 1e-9)
-        written[name] = (dtype, stored)
+        written[name] = stored
         expected[name] = stored.float()   # what initforge must load
 
     with tempfile.TemporaryDirectory(prefix="initforge_load_") as work:
@@ -155,7 +109,8 @@ def main():
     diff = (want - y).abs().max().item()
     scale = max(1.0, y.abs().max().item())
     counts = {}
-    for dtype, _ in written.values():
+    for t in written.values():
+        dtype = str(t.dtype).replace("torch.", "")
         counts[dtype] = counts.get(dtype, 0) + 1
     print("%s: %d tensors (%s) loaded bit for bit; forward max |torch - "
           "initforge| = %.3g (max |y| %.3g)"

@@ -12,7 +12,6 @@ Exit 77 (CTest SKIP_RETURN_CODE) when torch or numpy is missing."""
 import argparse
 import json
 import os
-import struct
 import subprocess
 import sys
 import tempfile
@@ -28,30 +27,13 @@ except ImportError as e:
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..",
                                 "tools", "golden"))
 from make_model_golden import ConfigModel  # noqa: E402
+sys.path.insert(0, os.path.dirname(__file__))
+from safetensors_torch import read_safetensors  # noqa: E402
 
 BATCH = 3
 U = 2.0 ** -24   # float32 unit roundoff
 # Layers whose rounding the tolerance below accounts for.
 SUPPORTED = {"Linear", "Conv2d", "ReLU", "MaxPool2d", "Flatten"}
-
-
-def read_safetensors(path):
-    """name -> tensor, and the header's __metadata__."""
-    with open(path, "rb") as f:
-        data = f.read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n].decode("utf-8"))
-    metadata = header.pop("__metadata__", {})
-    tensors = {}
-    for name, entry in header.items():
-        if entry["dtype"] != "F32":
-            raise SystemExit("%s: %s has dtype %s, expected F32"
-                             % (path, name, entry["dtype"]))
-        begin, end = entry["data_offsets"]
-        raw = bytearray(data[8 + n + begin:8 + n + end])
-        tensors[name] = torch.frombuffer(raw, dtype=torch.float32).reshape(
-            entry["shape"])
-    return tensors, metadata
 
 
 def longest_sum(config):
@@ -97,6 +79,10 @@ def check(initforge, config_path, work):
     y = torch.from_numpy(np.load(paths["y.npy"])).double()
 
     state, metadata = read_safetensors(paths["w.safetensors"])
+    for key, t in state.items():
+        if t.dtype not in (torch.float32, torch.int64):
+            raise SystemExit("%s: %s has dtype %s; expected float32"
+                             % (name, key, t.dtype))
     model = ConfigModel(config).eval()
     model.load_state_dict(state, strict=True)   # raises on any key mismatch
     with torch.no_grad():

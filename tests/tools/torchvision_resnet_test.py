@@ -9,7 +9,6 @@ Exit 77 (CTest SKIP_RETURN_CODE) when torch, torchvision or numpy is missing."""
 import argparse
 import json
 import os
-import struct
 import subprocess
 import sys
 import tempfile
@@ -24,24 +23,11 @@ except ImportError as e:
           "tools/install_deps.sh --test): %s" % e)
     sys.exit(77)
 
+sys.path.insert(0, os.path.dirname(__file__))
+from safetensors_torch import read_safetensors  # noqa: E402
+
 BATCH = 2
 TOLERANCE = 1e-4
-DTYPES = {"F32": torch.float32, "I64": torch.int64}
-
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n].decode("utf-8"))
-    header.pop("__metadata__", None)
-    tensors = {}
-    for name, entry in header.items():
-        begin, end = entry["data_offsets"]
-        raw = bytearray(data[8 + n + begin:8 + n + end])
-        tensors[name] = torch.frombuffer(
-            raw, dtype=DTYPES[entry["dtype"]]).reshape(entry["shape"])
-    return tensors
 
 
 def main():
@@ -64,7 +50,7 @@ def main():
                         paths["w.safetensors"]],
                        check=True, stdout=subprocess.DEVNULL)
         y = torch.from_numpy(np.load(paths["y.npy"]))
-        state = read_safetensors(paths["w.safetensors"])
+        state, _ = read_safetensors(paths["w.safetensors"])
     model = torchvision.models.resnet18(num_classes=10).eval()
     expected = model.state_dict()
     for name, tensor in expected.items():
