@@ -12,15 +12,7 @@
 namespace initforge::layers_detail {
 namespace {
 
-struct Conv1dOptions {
-  std::int64_t out_channels = 0;
-  std::int64_t kernel_size = 0;
-  std::int64_t stride = 1;
-  std::int64_t padding = 0;
-  std::int64_t dilation = 1;
-  std::int64_t groups = 1;
-  bool bias = true;
-};
+using Conv1dOptions = ConvOptions<std::int64_t>;
 
 // PyTorch's weight shape [out, in/g, k].
 Shape weight_shape(const Conv1dOptions& o, const Shape& input) {
@@ -100,15 +92,7 @@ const LayerRegistration kConv1d{LayerType{
         "[out_channels, in_channels / groups, kernel_size]", "[out_channels]"),
     .check = check_conv_groups,
     .make = [](const Args& a, std::span<const Shape> inputs) {
-      return make_conv1d(
-          {.out_channels = a.integer("out_channels"),
-           .kernel_size = a.integer("kernel_size"),
-           .stride = a.integer("stride"),
-           .padding = a.integer("padding"),
-           .dilation = a.integer("dilation"),
-           .groups = a.integer("groups"),
-           .bias = a.boolean("bias")},
-          inputs);
+      return make_conv1d(Conv1dOptions::read(a), inputs);
     }}};
 
 }  // namespace

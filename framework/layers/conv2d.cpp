@@ -8,15 +8,7 @@
 namespace initforge::layers_detail {
 namespace {
 
-struct Conv2dOptions {
-  std::int64_t out_channels = 0;
-  IntPair kernel_size{0, 0};
-  IntPair stride{1, 1};
-  IntPair padding{0, 0};
-  IntPair dilation{1, 1};
-  std::int64_t groups = 1;
-  bool bias = true;
-};
+using Conv2dOptions = ConvOptions<IntPair>;
 
 // PyTorch's weight shape [out, in/g, kh, kw].
 Shape weight_shape(const Conv2dOptions& o, const Shape& input) {
@@ -83,15 +75,7 @@ const LayerRegistration kConv2d{LayerType{
         "[out_channels, in_channels / groups, kh, kw]", "[out_channels]"),
     .check = check_conv_groups,
     .make = [](const Args& a, std::span<const Shape> inputs) {
-      return make_conv2d(
-          {.out_channels = a.integer("out_channels"),
-           .kernel_size = a.int_pair("kernel_size"),
-           .stride = a.int_pair("stride"),
-           .padding = a.int_pair("padding"),
-           .dilation = a.int_pair("dilation"),
-           .groups = a.integer("groups"),
-           .bias = a.boolean("bias")},
-          inputs);
+      return make_conv2d(Conv2dOptions::read(a), inputs);
     }}};
 
 }  // namespace

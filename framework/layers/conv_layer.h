@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -56,6 +57,37 @@ ArgSpec conv_bias();
 /// Conv1d's and Conv2d's list in PyTorch's order: out_channels,
 /// kernel_size, stride, padding, dilation, groups, bias.
 std::vector<ArgSpec> conv_args(int spatial);
+
+/// The options all three share, read from bound args; `Spatial` is
+/// std::int64_t for Conv1d and IntPair for the 2-D layers.
+template <class Spatial>
+struct ConvOptions {
+  std::int64_t out_channels = 0;
+  Spatial kernel_size{};
+  Spatial stride{};
+  Spatial padding{};
+  Spatial dilation{};
+  std::int64_t groups = 1;
+  bool bias = true;
+
+  static ConvOptions read(const Args& a) {
+    const auto get = [&a](const char* name) {
+      if constexpr (std::is_same_v<Spatial, IntPair>) {
+        return a.int_pair(name);
+      } else {
+        return a.integer(name);
+      }
+    };
+    return {
+        .out_channels = a.integer("out_channels"),
+        .kernel_size = get("kernel_size"),
+        .stride = get("stride"),
+        .padding = get("padding"),
+        .dilation = get("dilation"),
+        .groups = a.integer("groups"),
+        .bias = a.boolean("bias")};
+  }
+};
 
 /// The LayerType check all three share: groups must divide out_channels.
 void check_conv_groups(const Args& a);

@@ -15,15 +15,9 @@ namespace {
 
 using Tag = memory::format_tag;
 
-struct ConvTranspose2dOptions {
-  std::int64_t out_channels = 0;
-  IntPair kernel_size{0, 0};
-  IntPair stride{1, 1};
-  IntPair padding{0, 0};
+// PyTorch's ConvTranspose2d adds output_padding to the family's options.
+struct ConvTranspose2dOptions : ConvOptions<IntPair> {
   IntPair output_padding{0, 0};
-  std::int64_t groups = 1;
-  bool bias = true;
-  IntPair dilation{1, 1};
 };
 
 // PyTorch's weight shape [in, out/g, kh, kw].
@@ -166,14 +160,7 @@ const LayerRegistration kConvTranspose2d{LayerType{
     .check = check_args,
     .make = [](const Args& a, std::span<const Shape> inputs) {
       return make_conv_transpose2d(
-          {.out_channels = a.integer("out_channels"),
-           .kernel_size = a.int_pair("kernel_size"),
-           .stride = a.int_pair("stride"),
-           .padding = a.int_pair("padding"),
-           .output_padding = a.int_pair("output_padding"),
-           .groups = a.integer("groups"),
-           .bias = a.boolean("bias"),
-           .dilation = a.int_pair("dilation")},
+          {ConvOptions<IntPair>::read(a), a.int_pair("output_padding")},
           inputs);
     }}};
 

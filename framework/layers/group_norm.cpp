@@ -109,16 +109,13 @@ class GroupNorm final : public RowNormLayer {
          {DNNL_ARG_DST, view(ctx, nc_, dst)}});
   }
 
-  void backward(
+  void backward_rows(
       DnnlContext& ctx,
-      std::span<const memory> src,
-      const memory& /*dst*/,
+      const memory& src,
       const memory& diff_dst,
-      std::span<const memory> diff_src) override {
-    expect_backward_call(
-        type(), norm_.training(), src.size(), diff_src.size(), 1);
+      const memory& diff_src) override {
     if (!affine()) {
-      norm_.backward(ctx, src[0], diff_dst, diff_src[0]);
+      norm_.backward(ctx, src, diff_dst, diff_src);
       return;
     }
     const memory dy = view(ctx, nc_, diff_dst);
@@ -131,12 +128,12 @@ class GroupNorm final : public RowNormLayer {
     sum_.execute(
         ctx.stream, {{DNNL_ARG_SRC, tmp}, {DNNL_ARG_DST, diff_weight_}});
     sum_.execute(ctx.stream, {{DNNL_ARG_SRC, dy}, {DNNL_ARG_DST, diff_bias_}});
-    if (!diff_src[0]) return;
+    if (!diff_src) return;
     // The stream is in order: tmp_ is free again once the sum has run.
     scale_by_weight_.execute(
         ctx.stream,
         {{DNNL_ARG_SRC_0, dy}, {DNNL_ARG_SRC_1, weight_}, {DNNL_ARG_DST, tmp}});
-    norm_.backward(ctx, src[0], tmp_, diff_src[0]);
+    norm_.backward(ctx, src, tmp_, diff_src);
   }
 
  private:

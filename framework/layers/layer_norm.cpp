@@ -36,21 +36,7 @@ class LayerNorm final : public RowNormLayer {
         phase);
   }
 
-  void forward(DnnlContext& ctx, std::span<const memory> src, const memory& dst)
-      override {
-    norm_.forward(ctx, src[0], dst);
-  }
-
-  void backward(
-      DnnlContext& ctx,
-      std::span<const memory> src,
-      const memory& /*dst*/,
-      const memory& diff_dst,
-      std::span<const memory> diff_src) override {
-    expect_backward_call(
-        type(), norm_.training(), src.size(), diff_src.size(), 1);
-    norm_.backward(ctx, src[0], diff_dst, diff_src[0]);
-  }
+  // forward() and backward(): RowNormLayer's, the rows alone.
 
  private:
   // oneDNN's own scale and shift are the weight and bias.

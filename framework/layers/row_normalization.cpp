@@ -192,6 +192,17 @@ void RowNormLayer::set_params(
   }
 }
 
+void RowNormLayer::backward(
+    DnnlContext& ctx,
+    std::span<const memory> src,
+    const memory& /*dst*/,
+    const memory& diff_dst,
+    std::span<const memory> diff_src) {
+  expect_backward_call(
+      type(), norm_.training(), src.size(), diff_src.size(), 1);
+  backward_rows(ctx, src[0], diff_dst, diff_src[0]);
+}
+
 void RowNormLayer::param_grads(
     DnnlContext& ctx, std::span<const TensorView> out) {
   expect_training(type(), "param_grads()", norm_.training());

@@ -120,6 +120,18 @@ class RowNormLayer : public Layer {
       std::span<const ConstTensorView> params,
       std::span<const ConstTensorView> buffers) final;
   void param_grads(DnnlContext& ctx, std::span<const TensorView> out) final;
+  /// The rows normalized into dst; GroupNorm adds its affine.
+  void forward(DnnlContext& ctx, std::span<const memory> src, const memory& dst)
+      override {
+    norm_.forward(ctx, src[0], dst);
+  }
+  /// Checks the call, then backward_rows().
+  void backward(
+      DnnlContext& ctx,
+      std::span<const memory> src,
+      const memory& dst,
+      const memory& diff_dst,
+      std::span<const memory> diff_src) final;
 
  protected:
   /// `type` must outlive the layer (a string literal).
@@ -139,6 +151,14 @@ class RowNormLayer : public Layer {
   /// bias, and (training) their gradients.
   virtual std::array<memory, 2> affine_memories() const = 0;
   virtual std::array<memory, 2> affine_grads() const = 0;
+  /// The gradient of the one input (`diff_src` empty: none wanted).
+  virtual void backward_rows(
+      DnnlContext& ctx,
+      const memory& src,
+      const memory& diff_dst,
+      const memory& diff_src) {
+    norm_.backward(ctx, src, diff_dst, diff_src);
+  }
 
   const Shape& shape() const {
     return shape_;
