@@ -64,6 +64,7 @@ install(PROGRAMS "${PROJECT_SOURCE_DIR}/tools/plot_training.py"
 # builds plugins against exactly these), plus text.h's message helpers.
 set(_sdk_headers
     core/error.h
+    core/error_text.h
     core/export.h
     core/generator.h
     core/shape.h

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/init/text.h"
 
 namespace initforge {
@@ -167,8 +168,7 @@ namespace {
 
 [[noreturn]] void expected(
     const ArgSpec& spec, const std::string& what, const ArgValue& got) {
-  throw ArgumentError(
-      spec.name, "expected " + what + "; got " + to_string(got));
+  throw ArgumentError(spec.name, expected_got(what, to_string(got)));
 }
 
 }  // namespace

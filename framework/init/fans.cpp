@@ -4,16 +4,17 @@
 #include <string>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/init/text.h"
 
 namespace initforge {
 
 Fans compute_fans(const Shape& shape) {
   if (shape.rank() < 2) {
-    throw InvalidArgument(
-        "Fan in and fan out can not be computed for tensor with fewer than 2 "
-        "dimensions (got shape " +
-        shape.to_string() + ")");
+    throw InvalidArgument(with_got(
+        "Fan in and fan out can not be computed for tensor with fewer than "
+        "2 dimensions",
+        "shape " + shape.to_string()));
   }
   std::int64_t receptive_field = 1;
   for (std::size_t i = 2; i < shape.rank(); ++i) receptive_field *= shape[i];

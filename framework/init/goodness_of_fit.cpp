@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/init/text.h"
 
 namespace initforge {
@@ -103,12 +104,14 @@ std::function<double(double)> target_cdf(const Target& t) {
       break;
   }
   throw InvalidArgument(
-      "target_cdf: expected a continuous target (uniform with low < high, "
-      "normal with std > 0, truncated normal with std > 0 and low < high); "
-      "got " +
-      std::string(to_string(t.kind)) + " with mean " + format_double(t.mean) +
-      ", std " + format_double(t.std) + ", low " + format_double(t.low) +
-      ", high " + format_double(t.high));
+      "target_cdf: " +
+      expected_got(
+          "a continuous target (uniform with low < high, normal with std > 0, "
+          "truncated normal with std > 0 and low < high)",
+          std::string(to_string(t.kind)) + " with mean " +
+              format_double(t.mean) + ", std " + format_double(t.std) +
+              ", low " + format_double(t.low) + ", high " +
+              format_double(t.high)));
 }
 
 }  // namespace initforge

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 
 namespace initforge {
 
@@ -23,9 +24,7 @@ ArgValue parse_arg_value(std::string_view text) {
       const auto u = value.get<std::uint64_t>();
       if (u > static_cast<std::uint64_t>(
                   std::numeric_limits<std::int64_t>::max())) {
-        throw UsageError(
-            "expected an integer that fits in 64 bits; got " +
-            std::string(text));
+        throw UsageError(expected_got("an integer that fits in 64 bits", text));
       }
       return static_cast<std::int64_t>(u);
     }
@@ -36,8 +35,7 @@ ArgValue parse_arg_value(std::string_view text) {
     default:
       break;
   }
-  throw UsageError(
-      "expected a number, true, false or a string; got " + std::string(text));
+  throw UsageError(expected_got("a number, true, false or a string", text));
 }
 
 }  // namespace initforge

@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 
 namespace initforge {
 namespace {
@@ -112,8 +113,10 @@ class GzReader {
       const std::size_t got = read(data.data() + old, want);
       if (got < want) {
         fail(
-            "truncated: expected " + std::to_string(size) +
-            " data bytes after the header; got " + std::to_string(old + got));
+            "truncated: " +
+            expected_got(
+                std::to_string(size) + " data bytes after the header",
+                std::to_string(old + got)));
       }
     }
     unsigned char extra = 0;
@@ -148,8 +151,8 @@ void check_magic(GzReader& in, std::uint32_t expected, const char* kind) {
   const std::uint32_t magic = in.read_u32("magic");
   if (magic != expected) {
     in.fail(
-        std::string("not an IDX ") + kind + " file: expected magic " +
-        hex32(expected) + "; got " + hex32(magic));
+        std::string("not an IDX ") + kind +
+        " file: " + expected_got("magic " + hex32(expected), hex32(magic)));
   }
 }
 
@@ -163,9 +166,9 @@ IdxImages read_idx_images(const std::filesystem::path& path) {
   out.rows = in.read_u32("rows");
   out.cols = in.read_u32("cols");
   if (out.rows == 0 || out.cols == 0) {
-    in.fail(
-        "expected images of at least 1x1 pixels; got " +
-        std::to_string(out.rows) + "x" + std::to_string(out.cols));
+    in.fail(expected_got(
+        "images of at least 1x1 pixels",
+        std::to_string(out.rows) + "x" + std::to_string(out.cols)));
   }
   // Each factor is < 2^32: two multiply in uint64 (not int64, which
   // overflows), the product of three fits only if checked.

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/io/atomic_file.h"
 #include "framework/io/npy_header.h"
 
@@ -186,9 +187,10 @@ void read_npy_data(
     const fs::path& path, const NpyInfo& info, std::span<std::byte> dst) {
   if (dst.size() != info.data_bytes()) {
     throw InvalidArgument(
-        "read_npy_data: expected a buffer of " +
-        std::to_string(info.data_bytes()) + " bytes; got " +
-        std::to_string(dst.size()));
+        "read_npy_data: " +
+        expected_got(
+            "a buffer of " + std::to_string(info.data_bytes()) + " bytes",
+            std::to_string(dst.size())));
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) errno_fail(path, "cannot open");

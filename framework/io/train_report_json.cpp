@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/io/json_detail.h"
 
 namespace initforge {
@@ -30,7 +31,7 @@ double read_number(const json& j) {
   if (text == "nan") return std::numeric_limits<double>::quiet_NaN();
   if (text == "inf") return std::numeric_limits<double>::infinity();
   if (text == "-inf") return -std::numeric_limits<double>::infinity();
-  throw std::invalid_argument("expected a number; got \"" + text + "\"");
+  throw std::invalid_argument(expected_got("a number", "\"" + text + "\""));
 }
 
 json to_json(const EpochMetrics& m, NonFinite mode) {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/io/text_file.h"
 
 namespace initforge {
@@ -26,7 +27,7 @@ bool is_sha256_hex(const std::string& text) {
 TrustedDirectory parse_directory(
     const json& entry, const std::string& file, const std::string& at) {
   if (!entry.is_object()) {
-    throw ConfigError(file, at, "expected an object; got " + entry.dump());
+    throw ConfigError(file, at, expected_got("an object", entry.dump()));
   }
   TrustedDirectory dir;
   const auto path = entry.find("path");
@@ -52,8 +53,8 @@ TrustedDirectory parse_directory(
       throw ConfigError(
           file,
           at + "/libraries" + (json::json_pointer() / name).to_string(),
-          "expected a file name with 64 lowercase hex digits; got " +
-              hash.dump());
+          expected_got(
+              "a file name with 64 lowercase hex digits", hash.dump()));
     }
     dir.libraries[name] = hash.get<std::string>();
   }
@@ -82,8 +83,9 @@ std::vector<TrustedDirectory> read_trusted_directories(const fs::path& file) {
     throw ConfigError(
         name,
         "/version",
-        "expected " + std::to_string(kVersion) + "; got " +
-            (version == root.end() ? std::string("nothing") : version->dump()));
+        expected_got(
+            std::to_string(kVersion),
+            version == root.end() ? std::string("nothing") : version->dump()));
   }
   const auto dirs = root.find("directories");
   if (dirs == root.end() || !dirs->is_array()) {

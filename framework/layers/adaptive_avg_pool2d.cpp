@@ -8,6 +8,7 @@
 #include <string>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/layers/dnnl_util.h"
 #include "framework/layers/pool2d.h"
 
@@ -46,9 +47,10 @@ std::unique_ptr<Layer> make_adaptive_avg_pool2d(
   const Shape& in = inputs[0];
   if (in.rank() != 3) {
     throw ShapeError(
-        "AdaptiveAvgPool2d: expected a 3-D input [channels, height, width] "
-        "per sample, got " +
-        in.to_string());
+        "AdaptiveAvgPool2d: " +
+        expected_got(
+            "a 3-D input [channels, height, width] per sample",
+            in.to_string()));
   }
   PoolGeometry g{{0, 0}, {0, 0}, {0, 0}};
   const char* axis[] = {"height", "width"};
@@ -56,8 +58,8 @@ std::unique_ptr<Layer> make_adaptive_avg_pool2d(
     const std::int64_t size = in[a + 1];
     if (size > (std::int64_t{1} << 30)) {  // keeps i * size exact
       throw ShapeError(
-          "AdaptiveAvgPool2d: expected spatial sizes <= 2^30, got " +
-          in.to_string());
+          "AdaptiveAvgPool2d: " +
+          expected_got("spatial sizes <= 2^30", in.to_string()));
     }
     const std::optional<Window> w = uniform_windows(size, out[a]);
     if (!w) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/layers/dnnl_util.h"
 
 namespace initforge::layers_detail {
@@ -103,16 +104,18 @@ class Add final : public Layer {
 std::unique_ptr<Layer> make_add(std::span<const Shape> inputs) {
   if (inputs.size() < 2) {
     throw ShapeError(
-        "Add: expected at least 2 inputs, got " +
-        std::to_string(inputs.size()));
+        "Add: " +
+        expected_got("at least 2 inputs", std::to_string(inputs.size())));
   }
   expect_input_count("Add", inputs, inputs.size());  // dimensions > 0
   for (std::size_t i = 1; i < inputs.size(); ++i) {
     if (!(inputs[i] == inputs[0])) {
       throw ShapeError(
-          "Add: expected every input to have the shape of input 0 " +
-          inputs[0].to_string() + ", got " + inputs[i].to_string() +
-          " for input " + std::to_string(i));
+          "Add: " +
+          expected_got(
+              "every input to have the shape of input 0 " +
+                  inputs[0].to_string(),
+              inputs[i].to_string() + " for input " + std::to_string(i)));
     }
   }
   return std::make_unique<Add>(inputs[0], inputs.size());

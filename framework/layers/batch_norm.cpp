@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/layers/dense_backward.h"
 #include "framework/layers/dnnl_util.h"
 
@@ -75,9 +76,10 @@ class BatchNorm final : public Layer {
     if (training && count < 2) {
       // PyTorch refuses too: the unbiased variance would divide by zero.
       throw ShapeError(
-          type_ + ": training expected more than 1 value per channel (" +
-          per_channel_ + "), got input " +
-          dims_text(batched_dims(batch, shape_)));
+          type_ + ": training " +
+          expected_got(
+              "more than 1 value per channel (" + per_channel_ + ")",
+              "input " + dims_text(batched_dims(batch, shape_))));
     }
     using dnnl::normalization_flags;
     const auto affine =
@@ -252,15 +254,16 @@ class BatchNorm final : public Layer {
   void expect_outputs(std::string_view what, std::span<const TensorView> out) {
     if (out.size() != 2) {
       throw UsageError(
-          type_ + ": " + std::string(what) + "() expected 2 outputs, got " +
-          std::to_string(out.size()));
+          type_ + ": " + std::string(what) + "() " +
+          expected_got("2 outputs", std::to_string(out.size())));
     }
     for (std::size_t i = 0; i < out.size(); ++i) {
       if (!(out[i].shape() == channels_)) {
         throw ShapeError(
             type_ + ": " + std::string(what) + "() output " +
-            std::to_string(i) + " expected shape " + channels_.to_string() +
-            ", got " + out[i].shape().to_string());
+            std::to_string(i) + " " +
+            expected_got(
+                "shape " + channels_.to_string(), out[i].shape().to_string()));
       }
     }
   }
@@ -301,9 +304,10 @@ std::unique_ptr<Layer> make_batch_norm2d(
   const Shape& in = inputs[0];
   if (in.rank() != 3) {
     throw ShapeError(
-        "BatchNorm2d: expected a 3-D input [channels, height, width] per "
-        "sample, got " +
-        in.to_string());
+        "BatchNorm2d: " +
+        expected_got(
+            "a 3-D input [channels, height, width] per sample",
+            in.to_string()));
   }
   return std::make_unique<BatchNorm>(
       "BatchNorm2d", "batch x height x width", options, in);
@@ -316,9 +320,10 @@ std::unique_ptr<Layer> make_batch_norm1d(
   const Shape& in = inputs[0];
   if (in.rank() != 1 && in.rank() != 2) {
     throw ShapeError(
-        "BatchNorm1d: expected a 1-D input [channels] or a 2-D input "
-        "[channels, length] per sample, got " +
-        in.to_string());
+        "BatchNorm1d: " + expected_got(
+                              "a 1-D input [channels] or a 2-D input "
+                              "[channels, length] per sample",
+                              in.to_string()));
   }
   return std::make_unique<BatchNorm>(
       "BatchNorm1d", in.rank() == 1 ? "batch" : "batch x length", options, in);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/layers/dnnl_util.h"
 
 namespace initforge::layers_detail {
@@ -144,17 +145,20 @@ std::unique_ptr<Layer> make_concat(
     std::int64_t dim, std::span<const Shape> inputs) {
   if (inputs.size() < 2) {
     throw ShapeError(
-        "Concat: expected at least 2 inputs, got " +
-        std::to_string(inputs.size()));
+        "Concat: " +
+        expected_got("at least 2 inputs", std::to_string(inputs.size())));
   }
   expect_input_count("Concat", inputs, inputs.size());  // dimensions > 0
   const auto rank = static_cast<std::int64_t>(inputs[0].rank()) + 1;
   if (dim == 0 || dim <= -rank || dim >= rank) {
     throw ShapeError(
-        "Concat: expected dim in [1, " + std::to_string(rank - 1) + "] or [" +
-        std::to_string(-rank + 1) + ", -1] for the " + std::to_string(rank) +
-        "-D batched input 0 (sample " + inputs[0].to_string() +
-        "; 0 is the batch), got " + std::to_string(dim));
+        "Concat: " +
+        expected_got(
+            "dim in [1, " + std::to_string(rank - 1) + "] or [" +
+                std::to_string(-rank + 1) + ", -1] for the " +
+                std::to_string(rank) + "-D batched input 0 (sample " +
+                inputs[0].to_string() + "; 0 is the batch)",
+            std::to_string(dim)));
   }
   const auto axis = static_cast<std::size_t>(dim < 0 ? dim + rank : dim);
   std::vector<std::int64_t> out(
@@ -166,9 +170,11 @@ std::unique_ptr<Layer> make_concat(
     }
     if (!same) {
       throw ShapeError(
-          "Concat: expected every input to match input 0 " +
-          inputs[0].to_string() + " except along dim " + std::to_string(dim) +
-          ", got " + inputs[i].to_string() + " for input " + std::to_string(i));
+          "Concat: " +
+          expected_got(
+              "every input to match input 0 " + inputs[0].to_string() +
+                  " except along dim " + std::to_string(dim),
+              inputs[i].to_string() + " for input " + std::to_string(i)));
     }
     out[axis - 1] += inputs[i][axis - 1];
   }

@@ -8,15 +8,7 @@
 namespace initforge::layers_detail {
 namespace {
 
-struct Conv2dOptions {
-  std::int64_t out_channels = 0;
-  IntPair kernel_size{0, 0};
-  IntPair stride{1, 1};
-  IntPair padding{0, 0};
-  IntPair dilation{1, 1};
-  std::int64_t groups = 1;
-  bool bias = true;
-};
+using Conv2dOptions = ConvOptions<IntPair>;
 
 // PyTorch's weight shape [out, in/g, kh, kw].
 Shape weight_shape(const Conv2dOptions& o, const Shape& input) {
@@ -38,65 +30,38 @@ class Conv2d final : public ConvLayer {
   Conv2d(const Conv2dOptions& options, const Shape& input, const IntPair& out)
       : ConvLayer(
             "Conv2d",
+            ConvKind::Convolution,
+            input,
+            {options.out_channels, out[0], out[1]},
             weight_shape(options, input),
             weight_dims(options, input),
             options.bias),
-        options_(options),
-        input_shape_(input),
-        output_{options.out_channels, out[0], out[1]} {}
-
-  std::string_view type() const override {
-    return "Conv2d";
-  }
-  const Shape& output_shape() const override {
-    return output_;
-  }
-  memory::desc prepare(
-      DnnlContext& ctx,
-      std::int64_t batch,
-      std::span<const memory::desc> src,
-      Phase phase) override {
-    expect_src_descs(type(), src, batch, {&input_shape_, 1});
-    const auto& o = options_;
-    const memory::dims pad{o.padding[0], o.padding[1]};
-    return prepare_conv(
-        ctx,
-        src[0],
-        phase,
-        ConvKind::Convolution,
-        {.src = batched_dims(batch, input_shape_),
-         .dst = batched_dims(batch, output_),
-         .weights = weight_dims(o, input_shape_),
-         .strides = {o.stride[0], o.stride[1]},
-         .dilates = onednn_dilates({o.dilation[0], o.dilation[1]}),
-         .pad_l = pad,
-         .pad_r = pad,
-         .bias_size = o.bias ? o.out_channels : 0});
-  }
+        options_(options) {}
 
  private:
+  ConvGeometry geometry(std::int64_t batch) const override {
+    const auto& o = options_;
+    const memory::dims pad{o.padding[0], o.padding[1]};
+    return {
+        .src = batched_dims(batch, input_shape()),
+        .dst = batched_dims(batch, output_shape()),
+        .weights = weight_dims(o, input_shape()),
+        .strides = {o.stride[0], o.stride[1]},
+        .dilates = onednn_dilates({o.dilation[0], o.dilation[1]}),
+        .pad_l = pad,
+        .pad_r = pad,
+        .bias_size = o.bias ? o.out_channels : 0};
+  }
+
   Conv2dOptions options_;
-  Shape input_shape_;
-  Shape output_;
 };
 
 std::unique_ptr<Layer> make_conv2d(
     const Conv2dOptions& options, std::span<const Shape> inputs) {
   expect_input_count("Conv2d", inputs, 1);
   const Shape& in = inputs[0];
-  if (in.rank() != 3) {
-    throw ShapeError(
-        "Conv2d: expected a 3-D input [channels, height, width] per sample, "
-        "got " +
-        in.to_string());
-  }
   const auto& o = options;
-  if (in[0] % o.groups != 0) {
-    throw ShapeError(
-        "Conv2d: expected in_channels divisible by groups " +
-        std::to_string(o.groups) + ", got in_channels " +
-        std::to_string(in[0]) + " (input " + in.to_string() + ")");
-  }
+  check_conv_input("Conv2d", in, 2, "[channels, height, width]", o.groups);
   const IntPair out = spatial_output(
       "Conv2d", {in[1], in[2]}, o.kernel_size, o.stride, o.padding, o.dilation);
   return std::make_unique<Conv2d>(options, in, out);
@@ -105,48 +70,13 @@ std::unique_ptr<Layer> make_conv2d(
 const LayerRegistration kConv2d{LayerType{
     .name = "Conv2d",
     .doc = "2-D convolution over [channels, height, width]",
-    .args =
-        {ArgSpec::required_integer("out_channels", "output channels")
-             .at_least(1),
-         ArgSpec::required_int_pair("kernel_size", "kernel height, width")
-             .at_least(1)
-             .at_most(kMaxSpatialOption),
-         ArgSpec::int_pair("stride", {1, 1}, "step between outputs")
-             .at_least(1)
-             .at_most(kMaxSpatialOption),
-         ArgSpec::int_pair("padding", {0, 0}, "zeros added on each side")
-             .at_least(0)
-             .at_most(kMaxSpatialOption),
-         ArgSpec::int_pair("dilation", {1, 1}, "spacing between kernel taps")
-             .at_least(1)
-             .at_most(kMaxSpatialOption),
-         ArgSpec::integer("groups", 1, "blocked connections in to out")
-             .at_least(1),
-         ArgSpec::boolean("bias", true, "learn an additive bias")},
+    .args = conv_args(2),
     .params = dense_layer_params(
         "[out_channels, in_channels / groups, kh, kw]", "[out_channels]"),
-    .check =
-        [](const Args& a) {
-          if (a.integer("out_channels") % a.integer("groups") != 0) {
-            throw ArgumentError(
-                "groups",
-                "out_channels (" + std::to_string(a.integer("out_channels")) +
-                    ") must be divisible by groups; got " +
-                    std::to_string(a.integer("groups")));
-          }
-        },
-    .make =
-        [](const Args& a, std::span<const Shape> inputs) {
-          return make_conv2d(
-              {.out_channels = a.integer("out_channels"),
-               .kernel_size = a.int_pair("kernel_size"),
-               .stride = a.int_pair("stride"),
-               .padding = a.int_pair("padding"),
-               .dilation = a.int_pair("dilation"),
-               .groups = a.integer("groups"),
-               .bias = a.boolean("bias")},
-              inputs);
-        }}};
+    .check = check_conv_groups,
+    .make = [](const Args& a, std::span<const Shape> inputs) {
+      return make_conv2d(Conv2dOptions::read(a), inputs);
+    }}};
 
 }  // namespace
 }  // namespace initforge::layers_detail

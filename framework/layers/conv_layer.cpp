@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "framework/layers/conv_layer.h"
 
+#include "framework/core/error.h"
+#include "framework/core/error_text.h"
+
 namespace initforge::layers_detail {
 namespace {
 
@@ -63,15 +66,98 @@ memory::dims onednn_dilates(const memory::dims& dilation) {
   return out;
 }
 
-memory::desc ConvLayer::prepare_conv(
+ArgSpec conv_out_channels() {
+  return ArgSpec::required_integer("out_channels", "output channels")
+      .at_least(1);
+}
+
+ArgSpec conv_kernel_size(int spatial) {
+  ArgSpec spec =
+      spatial == 1
+          ? ArgSpec::required_integer("kernel_size", "kernel length")
+          : ArgSpec::required_int_pair("kernel_size", "kernel height, width");
+  spec.at_least(1).at_most(kMaxSpatialOption);
+  return spec;
+}
+
+ArgSpec conv_spatial(
+    int spatial,
+    std::string name,
+    std::int64_t value,
+    std::int64_t least,
+    std::string doc) {
+  ArgSpec spec = spatial == 1 ? ArgSpec::integer(name, value, doc)
+                              : ArgSpec::int_pair(name, {value, value}, doc);
+  spec.at_least(static_cast<double>(least)).at_most(kMaxSpatialOption);
+  return spec;
+}
+
+ArgSpec conv_groups() {
+  return ArgSpec::integer("groups", 1, "blocked connections in to out")
+      .at_least(1);
+}
+
+ArgSpec conv_bias() {
+  return ArgSpec::boolean("bias", true, "learn an additive bias");
+}
+
+std::vector<ArgSpec> conv_args(int spatial) {
+  return {
+      conv_out_channels(),
+      conv_kernel_size(spatial),
+      conv_spatial(spatial, "stride", 1, 1, "step between outputs"),
+      conv_spatial(spatial, "padding", 0, 0, "zeros added on each side"),
+      conv_spatial(spatial, "dilation", 1, 1, "spacing between kernel taps"),
+      conv_groups(),
+      conv_bias()};
+}
+
+void check_conv_groups(const Args& a) {
+  if (a.integer("out_channels") % a.integer("groups") != 0) {
+    throw ArgumentError(
+        "groups",
+        with_got(
+            "out_channels (" + std::to_string(a.integer("out_channels")) +
+                ") must be divisible by groups",
+            std::to_string(a.integer("groups"))));
+  }
+}
+
+void check_conv_input(
+    std::string_view type,
+    const Shape& in,
+    int spatial,
+    std::string_view layout,
+    std::int64_t groups) {
+  const std::string name(type);
+  if (in.rank() != static_cast<std::size_t>(spatial) + 1) {
+    throw ShapeError(
+        name + ": " +
+        expected_got(
+            "a " + std::to_string(spatial + 1) + "-D input " +
+                std::string(layout) + " per sample",
+            in.to_string()));
+  }
+  if (in[0] % groups != 0) {
+    throw ShapeError(
+        name + ": " +
+        expected_got(
+            "in_channels divisible by groups " + std::to_string(groups),
+            "in_channels " + std::to_string(in[0]) + " (input " +
+                in.to_string() + ")"));
+  }
+}
+
+memory::desc ConvLayer::prepare(
     DnnlContext& ctx,
-    const memory::desc& given_src,
-    Phase phase,
-    ConvKind kind,
-    const ConvGeometry& g) {
+    std::int64_t batch,
+    std::span<const memory::desc> src,
+    Phase phase) {
+  expect_src_descs(type_, src, batch, {&input_, 1});
+  const ConvGeometry g = geometry(batch);
   // Direct algorithms only: Winograd changes the numerics.
   const ConvPds pds =
-      kind == ConvKind::Convolution
+      kind_ == ConvKind::Convolution
           ? make_pds<
                 dnnl::convolution_forward,
                 dnnl::convolution_backward_data,
@@ -83,9 +169,9 @@ memory::desc ConvLayer::prepare_conv(
                 dnnl::deconvolution_backward_weights>(
                 ctx, phase, dnnl::algorithm::deconvolution_direct, g);
   if (phase != Phase::Training) {
-    return finish_prepare(ctx, given_src, pds.forward, nullptr, nullptr);
+    return finish_prepare(ctx, src[0], pds.forward, nullptr, nullptr);
   }
-  return finish_prepare(ctx, given_src, pds.forward, &pds.data, &pds.weights);
+  return finish_prepare(ctx, src[0], pds.forward, &pds.data, &pds.weights);
 }
 
 }  // namespace initforge::layers_detail

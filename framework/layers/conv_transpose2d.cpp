@@ -6,6 +6,7 @@
 #include <string>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/layers/conv_layer.h"
 #include "framework/layers/dnnl_util.h"
 
@@ -14,15 +15,9 @@ namespace {
 
 using Tag = memory::format_tag;
 
-struct ConvTranspose2dOptions {
-  std::int64_t out_channels = 0;
-  IntPair kernel_size{0, 0};
-  IntPair stride{1, 1};
-  IntPair padding{0, 0};
+// PyTorch's ConvTranspose2d adds output_padding to the family's options.
+struct ConvTranspose2dOptions : ConvOptions<IntPair> {
   IntPair output_padding{0, 0};
-  std::int64_t groups = 1;
-  bool bias = true;
-  IntPair dilation{1, 1};
 };
 
 // PyTorch's weight shape [in, out/g, kh, kw].
@@ -55,84 +50,60 @@ class ConvTranspose2d final : public ConvLayer {
       const IntPair& out)
       : ConvLayer(
             "ConvTranspose2d",
+            ConvKind::Deconvolution,
+            input,
+            {options.out_channels, out[0], out[1]},
             weight_shape(options, input),
             weight_logical(options, input),
             options.bias ? options.out_channels : 0),
-        options_(options),
-        input_shape_(input),
-        output_{options.out_channels, out[0], out[1]} {}
+        options_(options) {}
 
-  std::string_view type() const override {
-    return "ConvTranspose2d";
-  }
-  const Shape& output_shape() const override {
-    return output_;
-  }
-  memory::desc prepare(
-      DnnlContext& ctx,
-      std::int64_t batch,
-      std::span<const memory::desc> src,
-      Phase phase) override {
-    expect_src_descs(type(), src, batch, {&input_shape_, 1});
+ private:
+  ConvGeometry geometry(std::int64_t batch) const override {
     const auto& o = options_;
     // output_padding adds rows at the far end: the mirrored convolution's
     // right padding shrinks by it (negative, but above -stride: checked),
     // which keeps oneDNN's size arithmetic exact.
-    return prepare_conv(
-        ctx,
-        src[0],
-        phase,
-        ConvKind::Deconvolution,
-        {.src = batched_dims(batch, input_shape_),
-         .dst = batched_dims(batch, output_),
-         .weights = weight_logical(o, input_shape_).dims(),
-         .strides = {o.stride[0], o.stride[1]},
-         .dilates = onednn_dilates({o.dilation[0], o.dilation[1]}),
-         .pad_l = {o.padding[0], o.padding[1]},
-         .pad_r =
-             {o.padding[0] - o.output_padding[0],
-              o.padding[1] - o.output_padding[1]},
-         .bias_size = o.bias ? o.out_channels : 0});
+    return {
+        .src = batched_dims(batch, input_shape()),
+        .dst = batched_dims(batch, output_shape()),
+        .weights = weight_logical(o, input_shape()).dims(),
+        .strides = {o.stride[0], o.stride[1]},
+        .dilates = onednn_dilates({o.dilation[0], o.dilation[1]}),
+        .pad_l = {o.padding[0], o.padding[1]},
+        .pad_r =
+            {o.padding[0] - o.output_padding[0],
+             o.padding[1] - o.output_padding[1]},
+        .bias_size = o.bias ? o.out_channels : 0};
   }
 
- private:
   ConvTranspose2dOptions options_;
-  Shape input_shape_;
-  Shape output_;
 };
 
 std::unique_ptr<Layer> make_conv_transpose2d(
     const ConvTranspose2dOptions& o, std::span<const Shape> inputs) {
   expect_input_count("ConvTranspose2d", inputs, 1);
   const Shape& in = inputs[0];
-  if (in.rank() != 3) {
-    throw ShapeError(
-        "ConvTranspose2d: expected a 3-D input [channels, height, width] per "
-        "sample, got " +
-        in.to_string());
-  }
-  if (in[0] % o.groups != 0) {
-    throw ShapeError(
-        "ConvTranspose2d: expected in_channels divisible by groups " +
-        std::to_string(o.groups) + ", got in_channels " +
-        std::to_string(in[0]) + " (input " + in.to_string() + ")");
-  }
+  check_conv_input(
+      "ConvTranspose2d", in, 2, "[channels, height, width]", o.groups);
   // PyTorch's (in - 1)s - 2p + d(k - 1) + output_padding + 1.
   IntPair out{};
   for (std::size_t a = 0; a < 2; ++a) {
     if (in[a + 1] > (std::int64_t{1} << 30)) {  // keeps the products exact
       throw ShapeError(
-          "ConvTranspose2d: expected spatial sizes <= 2^30, got " +
-          in.to_string());
+          "ConvTranspose2d: " +
+          expected_got("spatial sizes <= 2^30", in.to_string()));
     }
     out[a] = (in[a + 1] - 1) * o.stride[a] - 2 * o.padding[a] +
              o.dilation[a] * (o.kernel_size[a] - 1) + o.output_padding[a] + 1;
   }
   if (out[0] < 1 || out[1] < 1) {
     throw ShapeError(
-        "ConvTranspose2d: expected an output of at least 1x1, got " +
-        pair_text(out) + " for input " + in.to_string() + " (padding " +
-        pair_text(o.padding) + " removes more than the kernel adds)");
+        "ConvTranspose2d: " +
+        expected_got(
+            "an output of at least 1x1",
+            pair_text(out) + " for input " + in.to_string() + " (padding " +
+                pair_text(o.padding) + " removes more than the kernel adds)"));
   }
   return std::make_unique<ConvTranspose2d>(o, in, out);
 }
@@ -146,9 +117,10 @@ void check_args(const Args& a) {
     if (op[i] >= s[i] && op[i] >= d[i]) {
       throw ArgumentError(
           "output_padding",
-          "expected smaller than either stride " + to_string(s) +
-              " or dilation " + to_string(d) + " per axis; got " +
-              to_string(op));
+          expected_got(
+              "smaller than either stride " + to_string(s) + " or dilation " +
+                  to_string(d) + " per axis",
+              to_string(op)));
     }
   }
   // oneDNN's deconvolution takes a right padding above -stride only.
@@ -157,61 +129,38 @@ void check_args(const Args& a) {
     if (op[i] - p[i] >= s[i]) {
       throw ArgumentError(
           "output_padding",
-          "expected output_padding - padding < stride per axis (oneDNN "
-          "cannot extend the output further); got output_padding " +
-              to_string(op) + ", padding " + to_string(p) + ", stride " +
-              to_string(s));
+          expected_got(
+              "output_padding - padding < stride per axis (oneDNN cannot "
+              "extend the output further)",
+              "output_padding " + to_string(op) + ", padding " + to_string(p) +
+                  ", stride " + to_string(s)));
     }
   }
-  if (a.integer("out_channels") % a.integer("groups") != 0) {
-    throw ArgumentError(
-        "groups",
-        "out_channels (" + std::to_string(a.integer("out_channels")) +
-            ") must be divisible by groups; got " +
-            std::to_string(a.integer("groups")));
-  }
+  check_conv_groups(a);
 }
 
 const LayerRegistration kConvTranspose2d{LayerType{
     .name = "ConvTranspose2d",
     .doc = "2-D transposed convolution over [channels, height, width]",
+    // PyTorch's order: output_padding after padding, dilation last.
     .args =
-        {ArgSpec::required_integer("out_channels", "output channels")
-             .at_least(1),
-         ArgSpec::required_int_pair("kernel_size", "kernel height, width")
-             .at_least(1)
-             .at_most(kMaxSpatialOption),
-         ArgSpec::int_pair("stride", {1, 1}, "step between inputs' taps")
-             .at_least(1)
-             .at_most(kMaxSpatialOption),
-         ArgSpec::int_pair(
-             "padding", {0, 0}, "rows/columns removed from each side")
-             .at_least(0)
-             .at_most(kMaxSpatialOption),
-         ArgSpec::int_pair(
-             "output_padding", {0, 0}, "extra rows/columns at the far end")
-             .at_least(0)
-             .at_most(kMaxSpatialOption),
-         ArgSpec::integer("groups", 1, "blocked connections in to out")
-             .at_least(1),
-         ArgSpec::boolean("bias", true, "learn an additive bias"),
-         ArgSpec::int_pair("dilation", {1, 1}, "spacing between kernel taps")
-             .at_least(1)
-             .at_most(kMaxSpatialOption)},
+        {conv_out_channels(),
+         conv_kernel_size(2),
+         conv_spatial(2, "stride", 1, 1, "step between inputs' taps"),
+         conv_spatial(
+             2, "padding", 0, 0, "rows/columns removed from each side"),
+         conv_spatial(
+             2, "output_padding", 0, 0, "extra rows/columns at the far end"),
+         conv_groups(),
+         conv_bias(),
+         conv_spatial(2, "dilation", 1, 1, "spacing between kernel taps")},
     // PyTorch's fans of [in, out/g, kh, kw]: fan_in = out/g * kh * kw.
     .params = dense_layer_params(
         "[in_channels, out_channels / groups, kh, kw]", "[out_channels]"),
     .check = check_args,
     .make = [](const Args& a, std::span<const Shape> inputs) {
       return make_conv_transpose2d(
-          {.out_channels = a.integer("out_channels"),
-           .kernel_size = a.int_pair("kernel_size"),
-           .stride = a.int_pair("stride"),
-           .padding = a.int_pair("padding"),
-           .output_padding = a.int_pair("output_padding"),
-           .groups = a.integer("groups"),
-           .bias = a.boolean("bias"),
-           .dilation = a.int_pair("dilation")},
+          {ConvOptions<IntPair>::read(a), a.int_pair("output_padding")},
           inputs);
     }}};
 

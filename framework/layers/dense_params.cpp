@@ -5,6 +5,7 @@
 #include <string>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/layers/dnnl_util.h"
 
 namespace initforge::layers_detail {
@@ -153,16 +154,18 @@ void DenseParams::param_grads(
   expect_training(type_, "param_grads()", training_);
   if (out.size() != shapes_.size()) {
     throw UsageError(
-        std::string(type_) + ": param_grads() expected " +
-        std::to_string(shapes_.size()) + " outputs, got " +
-        std::to_string(out.size()));
+        std::string(type_) + ": param_grads() " +
+        expected_got(
+            std::to_string(shapes_.size()) + " outputs",
+            std::to_string(out.size())));
   }
   for (std::size_t i = 0; i < out.size(); ++i) {
     if (!(out[i].shape() == shapes_[i])) {
       throw ShapeError(
           std::string(type_) + ": param_grads() output " + std::to_string(i) +
-          " expected shape " + shapes_[i].to_string() + ", got " +
-          out[i].shape().to_string());
+          " " +
+          expected_got(
+              "shape " + shapes_[i].to_string(), out[i].shape().to_string()));
     }
   }
   weight_.store_grad(ctx, out[0]);

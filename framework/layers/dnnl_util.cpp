@@ -2,6 +2,7 @@
 #include "framework/layers/dnnl_util.h"
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 
 namespace initforge::layers_detail {
 
@@ -48,16 +49,19 @@ void expect_input_count(
     std::size_t expected) {
   if (inputs.size() != expected) {
     throw ShapeError(
-        std::string(type) + ": expected " + std::to_string(expected) +
-        " input" + (expected == 1 ? "" : "s") + ", got " +
-        std::to_string(inputs.size()));
+        std::string(type) + ": " +
+        expected_got(
+            std::to_string(expected) + " input" + (expected == 1 ? "" : "s"),
+            std::to_string(inputs.size())));
   }
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     for (std::int64_t d : inputs[i].dims()) {
       if (d <= 0) {
         throw ShapeError(
-            std::string(type) + ": expected input " + std::to_string(i) +
-            " to have every dimension > 0, got " + inputs[i].to_string());
+            std::string(type) + ": " +
+            expected_got(
+                "input " + std::to_string(i) + " to have every dimension > 0",
+                inputs[i].to_string()));
       }
     }
   }
@@ -70,18 +74,18 @@ void expect_src_descs(
     std::span<const Shape> samples) {
   if (src.size() != samples.size()) {
     throw ShapeError(
-        std::string(type) + ": prepare() expected " +
-        std::to_string(samples.size()) + " source layouts, got " +
-        std::to_string(src.size()));
+        std::string(type) + ": prepare() " +
+        expected_got(
+            std::to_string(samples.size()) + " source layouts",
+            std::to_string(src.size())));
   }
   for (std::size_t i = 0; i < src.size(); ++i) {
     const memory::dims expected = batched_dims(batch, samples[i]);
     if (src[i].dims() != expected ||
         src[i].data_type() != memory::data_type::f32) {
       throw ShapeError(
-          std::string(type) + ": prepare() source " + std::to_string(i) +
-          " expected f32 " + dims_text(expected) + ", got " +
-          dims_text(src[i].dims()));
+          std::string(type) + ": prepare() source " + std::to_string(i) + " " +
+          expected_got("f32 " + dims_text(expected), dims_text(src[i].dims())));
     }
   }
 }
@@ -93,16 +97,19 @@ void expect_views(
     std::span<const Shape> expected) {
   if (views.size() != expected.size()) {
     throw ShapeError(
-        std::string(type) + ": set_params expected " +
-        std::to_string(expected.size()) + " " + std::string(what) + ", got " +
-        std::to_string(views.size()));
+        std::string(type) + ": set_params " +
+        expected_got(
+            std::to_string(expected.size()) + " " + std::string(what),
+            std::to_string(views.size())));
   }
   for (std::size_t i = 0; i < views.size(); ++i) {
     if (!(views[i].shape() == expected[i])) {
       throw ShapeError(
           std::string(type) + ": set_params " + std::string(what) + " " +
-          std::to_string(i) + " expected shape " + expected[i].to_string() +
-          ", got " + views[i].shape().to_string());
+          std::to_string(i) + " " +
+          expected_got(
+              "shape " + expected[i].to_string(),
+              views[i].shape().to_string()));
     }
   }
 }
@@ -119,9 +126,11 @@ void expect_at_least(
   for (std::int64_t v : option) {
     if (v < minimum || v > kMaxSpatialOption) {
       throw ShapeError(
-          std::string(type) + ": expected " + std::string(name) + " in [" +
-          std::to_string(minimum) + ", " + std::to_string(kMaxSpatialOption) +
-          "], got " + pair_text(option));
+          std::string(type) + ": " +
+          expected_got(
+              std::string(name) + " in [" + std::to_string(minimum) + ", " +
+                  std::to_string(kMaxSpatialOption) + "]",
+              pair_text(option)));
     }
   }
 }
@@ -139,8 +148,8 @@ IntPair spatial_output(
   for (std::size_t a = 0; a < 2; ++a) {
     if (input[a] > (std::int64_t{1} << 60)) {  // keeps the sums below exact
       throw ShapeError(
-          std::string(type) + ": expected spatial sizes <= 2^60, got " +
-          pair_text(input));
+          std::string(type) + ": " +
+          expected_got("spatial sizes <= 2^60", pair_text(input)));
     }
     extent[a] = dilation[a] * (kernel[a] - 1) + 1;
     padded[a] = input[a] + 2 * padding[a];
@@ -148,11 +157,13 @@ IntPair spatial_output(
   }
   if (extent[0] > padded[0] || extent[1] > padded[1]) {
     throw ShapeError(
-        std::string(type) + ": expected a kernel extent of at most the " +
-        "padded input " + pair_text(padded) + " (input " + pair_text(input) +
-        ", padding " + pair_text(padding) + " on each side), got " +
-        pair_text(extent) + " (kernel " + pair_text(kernel) + ", dilation " +
-        pair_text(dilation) + ")");
+        std::string(type) + ": " +
+        expected_got(
+            "a kernel extent of at most the padded input " + pair_text(padded) +
+                " (input " + pair_text(input) + ", padding " +
+                pair_text(padding) + " on each side)",
+            pair_text(extent) + " (kernel " + pair_text(kernel) +
+                ", dilation " + pair_text(dilation) + ")"));
   }
   return output;
 }
@@ -214,10 +225,11 @@ void expect_training(
     std::string_view type, std::string_view call, bool training) {
   if (!training) {
     throw UsageError(
-        std::string(type) + ": " + std::string(call) +
-        " expected a layer prepared with Phase::Training, got one prepared "
-        "for inference (or not prepared); call prepare(..., "
-        "Phase::Training)");
+        std::string(type) + ": " + std::string(call) + " " +
+        expected_got(
+            "a layer prepared with Phase::Training",
+            "one prepared for inference (or not prepared); call "
+            "prepare(..., Phase::Training)"));
   }
 }
 
@@ -230,9 +242,10 @@ void expect_backward_call(
   expect_training(type, "backward()", training);
   if (src != inputs || diff_src != inputs) {
     throw UsageError(
-        std::string(type) + ": backward() expected " + std::to_string(inputs) +
-        " sources and diff sources, got " + std::to_string(src) + " and " +
-        std::to_string(diff_src));
+        std::string(type) + ": backward() " +
+        expected_got(
+            std::to_string(inputs) + " sources and diff sources",
+            std::to_string(src) + " and " + std::to_string(diff_src)));
   }
 }
 

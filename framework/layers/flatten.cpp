@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/layers/dnnl_util.h"
 
 namespace initforge::layers_detail {
@@ -105,11 +106,13 @@ std::int64_t normalize_dim(
   const auto r = static_cast<std::int64_t>(rank);
   if (dim < -r || dim >= r) {
     throw ShapeError(
-        std::string("Flatten: expected ") + name + " in [" +
-        std::to_string(-r) + ", " + std::to_string(r - 1) + "] for the " +
-        std::to_string(r) + "-D batched input [N" +
-        (rank > 1 ? ", " + in.to_string().substr(1) : "]") + ", got " +
-        std::to_string(dim));
+        "Flatten: " +
+        expected_got(
+            std::string(name) + " in [" + std::to_string(-r) + ", " +
+                std::to_string(r - 1) + "] for the " + std::to_string(r) +
+                "-D batched input [N" +
+                (rank > 1 ? ", " + in.to_string().substr(1) : "]"),
+            std::to_string(dim)));
   }
   return dim < 0 ? dim + r : dim;
 }
@@ -124,12 +127,13 @@ std::unique_ptr<Layer> make_flatten(
   const std::int64_t end = normalize_dim("end_dim", options.end_dim, rank, in);
   if (start == 0) {
     throw ShapeError(
-        "Flatten: expected start_dim >= 1 (dimension 0 is the batch), got " +
-        std::to_string(options.start_dim));
+        "Flatten: " + expected_got(
+                          "start_dim >= 1 (dimension 0 is the batch)",
+                          std::to_string(options.start_dim)));
   }
   if (start > end) {
     throw ShapeError(
-        "Flatten: expected start_dim <= end_dim, got start_dim " +
+        "Flatten: " + expected_got("start_dim <= end_dim", "start_dim ") +
         std::to_string(options.start_dim) + " (dimension " +
         std::to_string(start) + ") after end_dim " +
         std::to_string(options.end_dim) + " (dimension " + std::to_string(end) +

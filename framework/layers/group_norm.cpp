@@ -8,9 +8,9 @@
 
 #include <cstring>
 #include <string>
-#include <unordered_map>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/layers/dnnl_util.h"
 #include "framework/layers/row_normalization.h"
 
@@ -20,48 +20,30 @@ namespace {
 using dnnl::algorithm;
 using dnnl::binary;
 
-class GroupNorm final : public Layer {
+class GroupNorm final : public RowNormLayer {
  public:
   GroupNorm(const Shape& input, std::int64_t groups, double eps, bool affine)
-      : shape_(input),
-        channels_{input[0]},
-        groups_(groups),
-        eps_(eps),
-        affine_(affine) {}
-
-  std::string_view type() const override {
-    return "GroupNorm";
-  }
-  const Shape& output_shape() const override {
-    return shape_;
-  }
-
-  // Ones and zeros by the declared defaults (PyTorch's reset_parameters).
-  std::vector<ParamDecl> params() const override {
-    if (!affine_) return {};
-    return {
-        {"weight", ParamRole::Weight, channels_, std::nullopt},
-        {"bias", ParamRole::Bias, channels_, std::nullopt}};
-  }
+      : RowNormLayer("GroupNorm", input, Shape{input[0]}, eps, affine),
+        groups_(groups) {}
 
   memory::desc prepare(
       DnnlContext& ctx,
       std::int64_t batch,
       std::span<const memory::desc> src,
       Phase phase) override {
-    expect_src_descs(type(), src, batch, {&shape_, 1});
-    const std::int64_t c = channels_[0];
-    const std::int64_t spatial = shape_.numel() / c;
+    expect_src_descs(type(), src, batch, {&shape(), 1});
+    const std::int64_t c = shape()[0];
+    const std::int64_t spatial = shape().numel() / c;
     const memory::desc dst = norm_.prepare(
         ctx,
         src[0],
         batch * groups_,
         c / groups_ * spatial,
-        static_cast<float>(eps_),
+        eps(),
         false,
         phase);
     training_ = phase == Phase::Training;
-    if (!affine_) return dst;
+    if (!affine()) return dst;
     // The affine on [batch, channels, spatial] views with [1, channels, 1]
     // weight and bias broadcast; 2-D without spatial positions: oneDNN
     // 2.6's jit binary drops the bias post-op on [batch > 1, channels, 1].
@@ -109,31 +91,9 @@ class GroupNorm final : public Layer {
     return dst;
   }
 
-  void set_params(
-      DnnlContext& ctx,
-      std::span<const ConstTensorView> params,
-      std::span<const ConstTensorView> /*buffers*/) override {
-    const Shape shapes[] = {channels_, channels_};
-    expect_views(
-        type(), "parameters", params, std::span(shapes, affine_ ? 2 : 0));
-    if (!norm_.prepared()) {
-      throw UsageError("GroupNorm: set_params() called before prepare()");
-    }
-    if (!affine_) return;
-    ctx.stream.wait();  // a pending forward/backward may read them
-    std::memcpy(
-        weight_.get_data_handle(),
-        params[0].data().data(),
-        params[0].data().size_bytes());
-    std::memcpy(
-        bias_.get_data_handle(),
-        params[1].data().data(),
-        params[1].data().size_bytes());
-  }
-
   void forward(DnnlContext& ctx, std::span<const memory> src, const memory& dst)
       override {
-    if (!affine_) {
+    if (!affine()) {
       norm_.forward(ctx, src[0], dst);
       return;
     }
@@ -149,16 +109,13 @@ class GroupNorm final : public Layer {
          {DNNL_ARG_DST, view(ctx, nc_, dst)}});
   }
 
-  void backward(
+  void backward_rows(
       DnnlContext& ctx,
-      std::span<const memory> src,
-      const memory& /*dst*/,
+      const memory& src,
       const memory& diff_dst,
-      std::span<const memory> diff_src) override {
-    expect_backward_call(
-        type(), norm_.training(), src.size(), diff_src.size(), 1);
-    if (!affine_) {
-      norm_.backward(ctx, src[0], diff_dst, diff_src[0]);
+      const memory& diff_src) override {
+    if (!affine()) {
+      norm_.backward(ctx, src, diff_dst, diff_src);
       return;
     }
     const memory dy = view(ctx, nc_, diff_dst);
@@ -171,56 +128,29 @@ class GroupNorm final : public Layer {
     sum_.execute(
         ctx.stream, {{DNNL_ARG_SRC, tmp}, {DNNL_ARG_DST, diff_weight_}});
     sum_.execute(ctx.stream, {{DNNL_ARG_SRC, dy}, {DNNL_ARG_DST, diff_bias_}});
-    if (!diff_src[0]) return;
+    if (!diff_src) return;
     // The stream is in order: tmp_ is free again once the sum has run.
     scale_by_weight_.execute(
         ctx.stream,
         {{DNNL_ARG_SRC_0, dy}, {DNNL_ARG_SRC_1, weight_}, {DNNL_ARG_DST, tmp}});
-    norm_.backward(ctx, src[0], tmp_, diff_src[0]);
-  }
-
-  void param_grads(DnnlContext& ctx, std::span<const TensorView> out) override {
-    expect_training(type(), "param_grads()", norm_.training());
-    if (!affine_) {
-      Layer::param_grads(ctx, out);  // checks that none are asked for
-      return;
-    }
-    if (out.size() != 2) {
-      throw UsageError(
-          "GroupNorm: param_grads() expected 2 outputs, got " +
-          std::to_string(out.size()));
-    }
-    for (const TensorView& o : out) {
-      if (!(o.shape() == channels_)) {
-        throw ShapeError(
-            "GroupNorm: param_grads() expected outputs of shape " +
-            channels_.to_string() + ", got " + o.shape().to_string());
-      }
-    }
-    ctx.stream.wait();
-    std::memcpy(
-        out[0].data().data(),
-        diff_weight_.get_data_handle(),
-        out[0].data().size_bytes());
-    std::memcpy(
-        out[1].data().data(),
-        diff_bias_.get_data_handle(),
-        out[1].data().size_bytes());
+    norm_.backward(ctx, src, tmp_, diff_src);
   }
 
  private:
+  std::array<memory, 2> affine_memories() const override {
+    return {weight_, bias_};
+  }
+  std::array<memory, 2> affine_grads() const override {
+    return {diff_weight_, diff_bias_};
+  }
+
   // `m`'s bytes with other dims: a handle, no copy.
   static memory view(DnnlContext& ctx, const memory::desc& d, const memory& m) {
     return memory(d, ctx.engine, m.get_data_handle());
   }
 
-  Shape shape_;
-  Shape channels_;
   std::int64_t groups_;
-  double eps_;
-  bool affine_;
   bool training_ = false;
-  RowNormalization norm_;
   memory::desc nc_;   // plain [batch, channels(, spatial)]
   memory::desc vec_;  // plain [1, channels(, 1)]
   memory weight_, bias_;
@@ -238,15 +168,17 @@ std::unique_ptr<Layer> make_group_norm(
   const Shape& in = inputs[0];
   if (in.rank() < 1) {
     throw ShapeError(
-        "GroupNorm: expected an input [channels, ...] per sample, got " +
-        in.to_string());
+        "GroupNorm: " +
+        expected_got("an input [channels, ...] per sample", in.to_string()));
   }
   const std::int64_t groups = a.integer("num_groups");
   if (in[0] % groups != 0) {
     throw ShapeError(
-        "GroupNorm: expected num_groups (" + std::to_string(groups) +
-        ") to divide the input's channels, got input " + in.to_string() +
-        " with " + std::to_string(in[0]) + " channels");
+        "GroupNorm: " + expected_got(
+                            "num_groups (" + std::to_string(groups) +
+                                ") to divide the input's channels",
+                            "input " + in.to_string() + " with " +
+                                std::to_string(in[0]) + " channels"));
   }
   return std::make_unique<GroupNorm>(
       in, groups, a.number("eps"), a.boolean("affine"));
@@ -257,15 +189,12 @@ const LayerRegistration kGroupNorm{LayerType{
     .name = "GroupNorm",
     .doc = "normalization over groups of channels (with their spatial "
            "positions) of [channels, ...], then a per-channel affine",
-    .args =
-        {ArgSpec::required_integer(
-             "num_groups", "groups the channels are split into")
-             .at_least(1),
-         ArgSpec::number("eps", 1e-5, "added to the variance").greater_than(0),
-         ArgSpec::boolean("affine", true, "learn weight and bias")},
-    .params =
-        {{"weight", "ones", {}, "affine", "[channels]"},
-         {"bias", "zeros", {}, "affine", "[channels]"}},
+    .args = row_norm_args(
+        ArgSpec::required_integer(
+            "num_groups", "groups the channels are split into")
+            .at_least(1),
+        "affine"),
+    .params = row_norm_params("affine", "[channels]"),
     .make = make_group_norm}};
 
 }  // namespace

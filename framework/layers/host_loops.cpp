@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 
 namespace initforge::layers_detail {
 namespace {
@@ -45,10 +46,12 @@ std::size_t dense_floats(std::string_view type, const memory::desc& md) {
                      md.get_size() == padded * sizeof(float);
   if (!dense) {
     throw UsageError(
-        std::string(type) + ": expected a dense f32 layout (blocked or " +
-        "row-major, no gaps) for " + dims_text(md.dims()) + ", got one of " +
-        std::to_string(md.get_size()) + " bytes for " + std::to_string(padded) +
-        " padded elements");
+        std::string(type) + ": " +
+        expected_got(
+            "a dense f32 layout (blocked or row-major, no gaps) for " +
+                dims_text(md.dims()),
+            "one of " + std::to_string(md.get_size()) + " bytes for " +
+                std::to_string(padded) + " padded elements"));
   }
   return padded;
 }
@@ -60,10 +63,11 @@ void expect_layout(
     const memory::desc& want) {
   if (m.get_desc() != want) {
     throw UsageError(
-        std::string(type) + ": " + std::string(what) +
-        " expected the layout prepare() was given for the source " +
-        dims_text(want.dims()) + ", got another layout of " +
-        dims_text(m.get_desc().dims()));
+        std::string(type) + ": " + std::string(what) + " " +
+        expected_got(
+            "the layout prepare() was given for the source " +
+                dims_text(want.dims()),
+            "another layout of " + dims_text(m.get_desc().dims())));
   }
 }
 

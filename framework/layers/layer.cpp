@@ -4,6 +4,7 @@
 #include <string>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 
 namespace initforge {
 
@@ -32,16 +33,16 @@ void Layer::read_buffers(
     DnnlContext& /*ctx*/, std::span<const TensorView> out) {
   if (!out.empty()) {
     throw UsageError(
-        std::string(type()) + ": read_buffers() expected 0 outputs, got " +
-        std::to_string(out.size()));
+        std::string(type()) + ": read_buffers() " +
+        expected_got("0 outputs", std::to_string(out.size())));
   }
 }
 
 void Layer::param_grads(DnnlContext& /*ctx*/, std::span<const TensorView> out) {
   if (!out.empty()) {
     throw UsageError(
-        std::string(type()) + ": param_grads() expected 0 outputs, got " +
-        std::to_string(out.size()));
+        std::string(type()) + ": param_grads() " +
+        expected_got("0 outputs", std::to_string(out.size())));
   }
 }
 

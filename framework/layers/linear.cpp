@@ -2,6 +2,7 @@
 // Linear: y = x W^T + b on oneDNN's inner product, weights [out, in].
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/layers/dense_layer.h"
 #include "framework/layers/dnnl_util.h"
 
@@ -85,8 +86,9 @@ std::unique_ptr<Layer> make_linear(
   const Shape& in = inputs[0];
   if (in.rank() != 1) {
     throw ShapeError(
-        "Linear: expected a flat input [in_features] per sample, got " +
-        in.to_string() + "; add a Flatten layer before it");
+        "Linear: " +
+        expected_got("a flat input [in_features] per sample", in.to_string()) +
+        "; add a Flatten layer before it");
   }
   return std::make_unique<Linear>(options, in[0]);
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/layers/dnnl_util.h"
 #include "framework/layers/same_layout_layer.h"
 
@@ -113,9 +114,10 @@ std::unique_ptr<Layer> make_pool2d(
   const Shape& in = inputs[0];
   if (in.rank() != 3) {
     throw ShapeError(
-        std::string(type) +
-        ": expected a 3-D input [channels, height, width] per sample, got " +
-        in.to_string());
+        std::string(type) + ": " +
+        expected_got(
+            "a 3-D input [channels, height, width] per sample",
+            in.to_string()));
   }
   if (g.stride == IntPair{0, 0}) {
     g.stride = g.kernel;  // PyTorch's stride=None
@@ -148,8 +150,8 @@ void check_pool_padding(const Args& a) {
   if (p[0] > half[0] || p[1] > half[1]) {
     throw ArgumentError(
         "padding",
-        "expected at most half the kernel size " + to_string(half) + "; got " +
-            to_string(p));
+        expected_got(
+            "at most half the kernel size " + to_string(half), to_string(p)));
   }
 }
 

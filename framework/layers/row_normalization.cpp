@@ -2,7 +2,12 @@
 #include "framework/layers/row_normalization.h"
 
 #include <cstring>
+#include <string>
 #include <unordered_map>
+#include <utility>
+
+#include "framework/core/error.h"
+#include "framework/core/error_text.h"
 
 namespace initforge::layers_detail {
 
@@ -140,6 +145,91 @@ void RowNormalization::backward(
     memory from = diff_src_buffer_;  // execute() takes non-const refs
     memory to = diff_src;
     diff_src_reorder_->execute(ctx.stream, from, to);
+  }
+}
+
+std::vector<ArgSpec> row_norm_args(
+    ArgSpec first, const std::string& affine_flag) {
+  return {
+      std::move(first),
+      ArgSpec::number("eps", 1e-5, "added to the variance").greater_than(0),
+      ArgSpec::boolean(affine_flag, true, "learn weight and bias")};
+}
+
+std::vector<LayerParam> row_norm_params(
+    const std::string& affine_flag, const std::string& shape) {
+  return {
+      {"weight", "ones", {}, affine_flag, shape},
+      {"bias", "zeros", {}, affine_flag, shape}};
+}
+
+std::vector<ParamDecl> RowNormLayer::params() const {
+  if (!affine_) return {};
+  return {
+      {"weight", ParamRole::Weight, affine_shape_, std::nullopt},
+      {"bias", ParamRole::Bias, affine_shape_, std::nullopt}};
+}
+
+void RowNormLayer::set_params(
+    DnnlContext& ctx,
+    std::span<const ConstTensorView> params,
+    std::span<const ConstTensorView> /*buffers*/) {
+  const Shape shapes[] = {affine_shape_, affine_shape_};
+  expect_views(
+      type(), "parameters", params, std::span(shapes, affine_ ? 2 : 0));
+  if (!norm_.prepared()) {
+    throw UsageError(
+        std::string(type()) + ": set_params() called before prepare()");
+  }
+  if (!affine_) return;
+  ctx.stream.wait();  // a pending forward/backward may read them
+  const std::array<memory, 2> to = affine_memories();
+  for (std::size_t i = 0; i < 2; ++i) {
+    std::memcpy(
+        to[i].get_data_handle(),
+        params[i].data().data(),
+        params[i].data().size_bytes());
+  }
+}
+
+void RowNormLayer::backward(
+    DnnlContext& ctx,
+    std::span<const memory> src,
+    const memory& /*dst*/,
+    const memory& diff_dst,
+    std::span<const memory> diff_src) {
+  expect_backward_call(
+      type(), norm_.training(), src.size(), diff_src.size(), 1);
+  backward_rows(ctx, src[0], diff_dst, diff_src[0]);
+}
+
+void RowNormLayer::param_grads(
+    DnnlContext& ctx, std::span<const TensorView> out) {
+  expect_training(type(), "param_grads()", norm_.training());
+  if (!affine_) {
+    Layer::param_grads(ctx, out);  // checks that none are asked for
+    return;
+  }
+  const std::string prefix = std::string(type()) + ": param_grads() ";
+  if (out.size() != 2) {
+    throw UsageError(
+        prefix + expected_got("2 outputs", std::to_string(out.size())));
+  }
+  for (const TensorView& o : out) {
+    if (!(o.shape() == affine_shape_)) {
+      throw ShapeError(
+          prefix + expected_got(
+                       "outputs of shape " + affine_shape_.to_string(),
+                       o.shape().to_string()));
+    }
+  }
+  ctx.stream.wait();
+  const std::array<memory, 2> from = affine_grads();
+  for (std::size_t i = 0; i < 2; ++i) {
+    std::memcpy(
+        out[i].data().data(),
+        from[i].get_data_handle(),
+        out[i].data().size_bytes());
   }
 }
 

@@ -7,11 +7,19 @@
 // oneDNN's own scale and shift; GroupNorm [batch x groups, channels/groups x
 // spatial] rows without them (its affine is per channel).
 
+#include <array>
 #include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "framework/layers/dnnl_util.h"
+#include "framework/layers/layer.h"
+#include "framework/layers/layer_type.h"
 
 namespace initforge::layers_detail {
 
@@ -82,6 +90,94 @@ class RowNormalization {
   memory mean_, variance_;                         // [rows], training
   std::optional<dnnl::reorder> diff_src_reorder_;  // plain -> src's layout
   memory diff_src_buffer_;  // plain batched, made on first use
+};
+
+/// LayerNorm's and GroupNorm's hyper-parameters after their first: eps and
+/// the switch `affine_flag` ("elementwise_affine", "affine").
+std::vector<ArgSpec> row_norm_args(
+    ArgSpec first, const std::string& affine_flag);
+
+/// Their weight (ones) and bias (zeros), present with `affine_flag`;
+/// `shape` is the reference's text ("[channels]").
+std::vector<LayerParam> row_norm_params(
+    const std::string& affine_flag, const std::string& shape);
+
+/// What LayerNorm and GroupNorm share: the shape-preserving frame, the
+/// optional affine weight and bias of one shape (ones and zeros by the
+/// declared defaults, PyTorch's reset_parameters; no fans), and copying
+/// them in and their gradients out.
+class RowNormLayer : public Layer {
+ public:
+  std::string_view type() const final {
+    return type_;
+  }
+  const Shape& output_shape() const final {
+    return shape_;
+  }
+  std::vector<ParamDecl> params() const final;
+  void set_params(
+      DnnlContext& ctx,
+      std::span<const ConstTensorView> params,
+      std::span<const ConstTensorView> buffers) final;
+  void param_grads(DnnlContext& ctx, std::span<const TensorView> out) final;
+  /// The rows normalized into dst; GroupNorm adds its affine.
+  void forward(DnnlContext& ctx, std::span<const memory> src, const memory& dst)
+      override {
+    norm_.forward(ctx, src[0], dst);
+  }
+  /// Checks the call, then backward_rows().
+  void backward(
+      DnnlContext& ctx,
+      std::span<const memory> src,
+      const memory& dst,
+      const memory& diff_dst,
+      std::span<const memory> diff_src) final;
+
+ protected:
+  /// `type` must outlive the layer (a string literal).
+  RowNormLayer(
+      std::string_view type,
+      const Shape& input,
+      Shape affine_shape,
+      double eps,
+      bool affine)
+      : type_(type),
+        shape_(input),
+        affine_shape_(std::move(affine_shape)),
+        eps_(eps),
+        affine_(affine) {}
+
+  /// Affine only, once prepared: the plain memories holding weight and
+  /// bias, and (training) their gradients.
+  virtual std::array<memory, 2> affine_memories() const = 0;
+  virtual std::array<memory, 2> affine_grads() const = 0;
+  /// The gradient of the one input (`diff_src` empty: none wanted).
+  virtual void backward_rows(
+      DnnlContext& ctx,
+      const memory& src,
+      const memory& diff_dst,
+      const memory& diff_src) {
+    norm_.backward(ctx, src, diff_dst, diff_src);
+  }
+
+  const Shape& shape() const {
+    return shape_;
+  }
+  float eps() const {
+    return static_cast<float>(eps_);
+  }
+  bool affine() const {
+    return affine_;
+  }
+
+  RowNormalization norm_;
+
+ private:
+  std::string_view type_;
+  Shape shape_;
+  Shape affine_shape_;
+  double eps_;
+  bool affine_;
 };
 
 }  // namespace initforge::layers_detail

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/layers/dnnl_util.h"
 #include "framework/layers/host_loops.h"
 
@@ -118,9 +119,12 @@ class ScalarAffine final : public Layer {
     expect_training(type(), "param_grads()", training_);
     if (out.size() != 1 || !(out[0].shape() == Shape{1})) {
       throw ShapeError(
-          std::string(type()) + ": param_grads() expected 1 output of shape " +
-          "[1], got " + std::to_string(out.size()) +
-          (out.empty() ? "" : " of shape " + out[0].shape().to_string()));
+          std::string(type()) + ": param_grads() " +
+          expected_got(
+              "1 output of shape [1]",
+              std::to_string(out.size()) +
+                  (out.empty() ? ""
+                               : " of shape " + out[0].shape().to_string())));
     }
     ctx.stream.wait();
     out[0].data()[0] = static_cast<float>(grad_);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/layers/dnnl_util.h"
 #include "framework/layers/same_layout_layer.h"
 
@@ -57,10 +58,12 @@ std::unique_ptr<Layer> make_softmax(
   const auto rank = static_cast<std::int64_t>(inputs[0].rank()) + 1;
   if (dim < -rank || dim >= rank) {
     throw ShapeError(
-        "Softmax: expected dim in [" + std::to_string(-rank) + ", " +
-        std::to_string(rank - 1) + "] for the " + std::to_string(rank) +
-        "-D batched input (sample " + inputs[0].to_string() + "), got " +
-        std::to_string(dim));
+        "Softmax: " +
+        expected_got(
+            "dim in [" + std::to_string(-rank) + ", " +
+                std::to_string(rank - 1) + "] for the " + std::to_string(rank) +
+                "-D batched input (sample " + inputs[0].to_string() + ")",
+            std::to_string(dim)));
   }
   const auto axis = static_cast<int>(dim < 0 ? dim + rank : dim);
   return std::make_unique<Softmax>(inputs[0], axis);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/init/text.h"
 
 namespace initforge {
@@ -70,7 +71,7 @@ class Condition {
 
   bool boolean(const nlohmann::json& value, const std::string& what) const {
     if (!value.is_boolean()) {
-      fail(what + " must be true or false; got " + value.dump());
+      fail(with_got(what + " must be true or false", value.dump()));
     }
     return value.get<bool>();
   }
@@ -125,7 +126,7 @@ class Condition {
     if (op == "!=")
       return numbers ? a.get<double>() != b.get<double>() : a != b;
     if (!numbers) {
-      fail("\"" + std::string(op) + "\" compares numbers; got " + a.dump());
+      fail(with_got("\"" + std::string(op) + "\" compares numbers", a.dump()));
     }
     const double x = a.get<double>();
     const double y = b.get<double>();

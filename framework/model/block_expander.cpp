@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/init/text.h"
 #include "framework/model/block_condition.h"
 
@@ -142,10 +143,10 @@ BlockDef parse_block(const std::string& name, const JsonCursor& def) {
     for (const auto& item : args->json().items()) {
       if (!identifier(item.key())) {
         args->find(item.key())
-            ->fail(
-                "block argument names are letters, digits and _ not starting "
-                "with a digit; got \"" +
-                item.key() + "\"");
+            ->fail(with_got(
+                "block argument names are letters, digits and _ not "
+                "starting with a digit",
+                "\"" + item.key() + "\""));
       }
       out.defaults[item.key()] = item.value();
     }

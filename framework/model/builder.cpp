@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/model/calibrate.h"
 #include "framework/plugin/fill_checked.h"
 
@@ -28,7 +29,7 @@ std::unique_ptr<Model> Model::build(
     std::int64_t batch,
     std::optional<std::int64_t> available) {
   if (batch <= 0) {
-    throw UsageError("--batch: expected >= 1; got " + std::to_string(batch));
+    throw UsageError("--batch: " + expected_got(">= 1", std::to_string(batch)));
   }
   Graph graph(config);
   std::unique_ptr<Model> model(new Model(std::move(config), std::move(graph)));
@@ -132,9 +133,11 @@ void Model::check_calibration_batch(ConstTensorView batch) const {
   }
   if (!ok) {
     throw ShapeError(
-        "Model::initialize: expected a calibration batch [N, " +
-        sample.to_string().substr(1) + " (N >= 1 samples of the input); got " +
-        got.to_string());
+        "Model::initialize: " +
+        expected_got(
+            "a calibration batch [N, " + sample.to_string().substr(1) +
+                " (N >= 1 samples of the input)",
+            got.to_string()));
   }
 }
 

@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/init/text.h"
 #include "framework/model/block_expander.h"
 #include "framework/model/config_document.h"
@@ -147,10 +148,10 @@ CalibrationConfig parse_calibration(
   out.source = CalibrationSource::Train;
   if (const auto subset = train->dataset.train_subset) {
     if (batch && out.batch_size > *subset) {
-      batch->fail(
-          "expected at most train.dataset.train_subset (" +
-          std::to_string(*subset) + ") samples; got " +
-          std::to_string(out.batch_size));
+      batch->fail(expected_got(
+          "at most train.dataset.train_subset (" + std::to_string(*subset) +
+              ") samples",
+          std::to_string(out.batch_size)));
     }
     out.batch_size = std::min(out.batch_size, *subset);
   }

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/init/text.h"
 
 namespace initforge {
@@ -132,7 +133,7 @@ Graph::Graph(const ModelConfig& config)
     : file_(config.file), input_(config.input) {
   if (config.layers.empty()) {
     throw ConfigError(
-        file_, "/layers", "expected at least one layer; got none");
+        file_, "/layers", expected_got("at least one layer", "none"));
   }
   const Edges edges = resolve_edges(config);
   check_order(config, edges);

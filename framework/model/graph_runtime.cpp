@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 
 namespace initforge {
 namespace {
@@ -32,7 +33,7 @@ GraphRuntime::GraphRuntime(
     Graph& graph, DnnlContext& ctx, std::int64_t batch, Phase phase)
     : graph_(graph), ctx_(ctx), batch_(batch), phase_(phase) {
   if (batch <= 0) {
-    throw ShapeError("batch must be >= 1; got " + std::to_string(batch));
+    throw ShapeError(with_got("batch must be >= 1", std::to_string(batch)));
   }
   input_shape_ = batched(batch, graph.input_shape());
   input_ = memory(plain_desc(input_shape_), ctx.engine, DNNL_MEMORY_NONE);
@@ -151,9 +152,10 @@ void GraphRuntime::forward_layers(
     ConstTensorView input, std::size_t first, std::size_t last) {
   if (first > last || last >= graph_.nodes().size()) {
     throw InvalidArgument(
-        "GraphRuntime::forward_layers: expected first <= last < " +
-        std::to_string(graph_.nodes().size()) + "; got " +
-        std::to_string(first) + ", " + std::to_string(last));
+        "GraphRuntime::forward_layers: " +
+        expected_got(
+            "first <= last < " + std::to_string(graph_.nodes().size()),
+            std::to_string(first) + ", " + std::to_string(last)));
   }
   run_layers(input, first, last + 1);
   ctx_.stream.wait();
@@ -163,8 +165,10 @@ void GraphRuntime::run_layers(
     ConstTensorView input, std::size_t first, std::size_t end) {
   if (!(input.shape() == input_shape_)) {
     throw ShapeError(
-        "model input: expected shape " + input_shape_.to_string() + " (batch " +
-        std::to_string(batch_) + "); got " + input.shape().to_string());
+        "model input: " + expected_got(
+                              "shape " + input_shape_.to_string() + " (batch " +
+                                  std::to_string(batch_) + ")",
+                              input.shape().to_string()));
   }
   // oneDNN only reads the source; the handle API is not const-correct.
   input_.set_data_handle(const_cast<float*>(input.data().data()));
@@ -190,8 +194,9 @@ void GraphRuntime::backward(ConstTensorView d_output) {
   }
   if (!(d_output.shape() == output_shape_)) {
     throw ShapeError(
-        "output gradient: expected shape " + output_shape_.to_string() +
-        "; got " + d_output.shape().to_string());
+        "output gradient: " + expected_got(
+                                  "shape " + output_shape_.to_string(),
+                                  d_output.shape().to_string()));
   }
   // oneDNN only reads the source; the handle API is not const-correct.
   d_output_plain_.set_data_handle(const_cast<float*>(d_output.data().data()));

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/init/text.h"
 
 namespace initforge {
@@ -37,7 +38,7 @@ void JsonCursor::fail(const std::string& what) const {
 }
 
 void JsonCursor::expected(std::string_view what) const {
-  fail("expected " + std::string(what) + "; got " + got());
+  fail(expected_got(what, got()));
 }
 
 std::string JsonCursor::got() const {

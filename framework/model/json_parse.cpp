@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/model/json_cursor.h"
 
 namespace initforge {
@@ -130,7 +131,7 @@ Json parse_json(std::string_view text, const std::string& file) {
     throw ConfigError(
         file,
         tracker.pointer(),
-        "expected a finite number (a double); got " + literal);
+        expected_got("a finite number (a double)", literal));
   } catch (const Json::exception& e) {
     throw ConfigError(file, "", "malformed JSON: " + parse_detail(e.what()));
   }

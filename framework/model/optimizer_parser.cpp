@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "framework/core/error_text.h"
 #include "framework/init/text.h"
 #include "framework/model/train_parser.h"
 #include "framework/model/typed_section.h"
@@ -34,11 +35,11 @@ void read_sgd(const JsonCursor& c, OptimizerConfig& o) {
   if (const auto n = c.find("nesterov")) {
     o.nesterov = n->boolean();
     if (o.nesterov && (o.momentum <= 0 || o.dampening != 0)) {
-      n->fail(
+      n->fail(with_got(
           "nesterov requires momentum > 0 and dampening = 0 (as "
-          "torch.optim.SGD); got momentum " +
-          format_double(o.momentum) + ", dampening " +
-          format_double(o.dampening));
+          "torch.optim.SGD)",
+          "momentum " + format_double(o.momentum) + ", dampening " +
+              format_double(o.dampening)));
     }
   }
 }

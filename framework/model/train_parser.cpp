@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "framework/core/error_text.h"
 #include "framework/model/augment_parser.h"
 #include "framework/model/dataset_parser.h"
 #include "framework/model/typed_section.h"
@@ -79,10 +80,10 @@ void check_against_subset(const JsonCursor& c, TrainConfig& t) {
   if (!probe) {
     t.probe_batch = std::min(t.probe_batch, *subset);
   } else if (t.probe_batch > *subset) {
-    probe->fail(
-        "expected at most train_subset (" + std::to_string(*subset) +
-        ") samples: the probe batch is the first training samples; got " +
-        std::to_string(t.probe_batch));
+    probe->fail(expected_got(
+        "at most train_subset (" + std::to_string(*subset) +
+            ") samples: the probe batch is the first training samples",
+        std::to_string(t.probe_batch)));
   }
   if (t.drop_last && t.batch_size > *subset) {
     c.find("drop_last")

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/train/adam_kernel.h"
 
 namespace initforge {
@@ -11,7 +12,7 @@ namespace {
 
 void require(bool ok, const std::string& what, double got) {
   if (!ok)
-    throw InvalidArgument("adam: " + what + "; got " + std::to_string(got));
+    throw InvalidArgument(with_got("adam: " + what, std::to_string(got)));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/core/generator.h"
 
 namespace initforge {
@@ -27,18 +28,19 @@ Augmenter::Augmenter(
     : sample_(sample), samples_(samples), options_(std::move(options)) {
   if (sample.rank() != 3) {
     throw ShapeError(
-        "augment: expected image samples [C, H, W]; got " + sample.to_string());
+        "augment: " +
+        expected_got("image samples [C, H, W]", sample.to_string()));
   }
   if (static_cast<std::int64_t>(options_.fill.size()) != sample[0]) {
     throw InvalidArgument(
-        "augment: expected one fill value per channel (" +
-        std::to_string(sample[0]) + "); got " +
-        std::to_string(options_.fill.size()));
+        "augment: " +
+        expected_got(
+            "one fill value per channel (" + std::to_string(sample[0]) + ")",
+            std::to_string(options_.fill.size())));
   }
   if (options_.padding < 0) {
-    throw InvalidArgument(
-        "augment: padding must be >= 0; got " +
-        std::to_string(options_.padding));
+    throw InvalidArgument(with_got(
+        "augment: padding must be >= 0", std::to_string(options_.padding)));
   }
   if (!options_.random_crop) options_.padding = 0;
 }
@@ -114,9 +116,12 @@ void Augmenter::apply(
   if (s.rank() != 4 || s[0] != n || s[1] != sample_[0] || s[2] != sample_[1] ||
       s[3] != sample_[2]) {
     throw ShapeError(
-        "augment: expected a batch [" + std::to_string(n) + ", " +
-        std::to_string(sample_[0]) + ", " + std::to_string(sample_[1]) + ", " +
-        std::to_string(sample_[2]) + "]; got " + s.to_string());
+        "augment: " +
+        expected_got(
+            "a batch [" + std::to_string(n) + ", " +
+                std::to_string(sample_[0]) + ", " + std::to_string(sample_[1]) +
+                ", " + std::to_string(sample_[2]) + "]",
+            s.to_string()));
   }
   const std::int64_t numel = sample_.numel();
   float* data = batch.data().data();

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/core/generator.h"
 #include "framework/train/data_source.h"
 #include "framework/train/setup.h"
@@ -20,11 +21,12 @@ Tensor calibration_batch(
     throw ConfigError(
         config.file,
         "/input",
-        "expected one " + describe_sample(train.sample_shape()) +
-            " per sample (" + std::to_string(train.sample_numel()) +
-            " values) to calibrate on the training data (calibration.source "
-            "\"train\"); got " +
-            config.input.to_string());
+        expected_got(
+            "one " + describe_sample(train.sample_shape()) + " per sample (" +
+                std::to_string(train.sample_numel()) +
+                " values) to calibrate on the training data "
+                "(calibration.source \"train\")",
+            config.input.to_string()));
   }
   const std::int64_t n = std::min(config.calibration.batch_size, train.size());
   if (n < 1) {

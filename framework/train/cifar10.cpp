@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 
 namespace initforge {
 namespace {
@@ -73,8 +74,9 @@ std::string missing_cifar10_message(const fs::path& file, const fs::path& dir) {
 Dataset load_cifar10(const fs::path& dir, Split split, const Normalizer& norm) {
   if (norm.channels() != 3) {
     throw InvalidArgument(
-        "load_cifar10: expected a normalizer of 3 channels; got " +
-        std::to_string(norm.channels()));
+        "load_cifar10: " +
+        expected_got(
+            "a normalizer of 3 channels", std::to_string(norm.channels())));
   }
   // Sizes first: a bad last file fails before the slow part.
   std::vector<std::pair<fs::path, std::int64_t>> files;

@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/core/generator.h"
 
 namespace initforge {
@@ -34,13 +35,14 @@ Dataset::Dataset(Tensor images, std::vector<std::int32_t> labels)
   const Shape& s = images_.shape();
   if (s.rank() < 2) {
     throw ShapeError(
-        "dataset images: expected shape [N, ...sample] of rank >= 2; got " +
-        s.to_string());
+        "dataset images: " +
+        expected_got("shape [N, ...sample] of rank >= 2", s.to_string()));
   }
   if (s[0] != static_cast<std::int64_t>(labels_.size())) {
     throw ShapeError(
-        "dataset: expected one label per image (" + std::to_string(s[0]) +
-        "); got " + std::to_string(labels_.size()) + " labels");
+        "dataset: " + expected_got(
+                          "one label per image (" + std::to_string(s[0]) + ")",
+                          std::to_string(labels_.size()) + " labels"));
   }
 }
 
@@ -81,9 +83,8 @@ Dataset make_dataset(
         " images but " + std::to_string(labels.size()) + " labels");
   }
   if (!(norm.std > 0.0f)) {
-    throw InvalidArgument(
-        prefix + "normalization std must be > 0; got " +
-        std::to_string(norm.std));
+    throw InvalidArgument(with_got(
+        prefix + "normalization std must be > 0", std::to_string(norm.std)));
   }
   std::vector<std::int32_t> out_labels(labels.size());
   for (std::size_t i = 0; i < labels.size(); ++i) {
@@ -155,8 +156,8 @@ Batcher::Batcher(const Dataset& data, BatchOptions options)
     : data_(&data), options_(options) {
   if (options_.batch_size < 1) {
     throw InvalidArgument(
-        "batch_size: expected >= 1; got " +
-        std::to_string(options_.batch_size));
+        "batch_size: " +
+        expected_got(">= 1", std::to_string(options_.batch_size)));
   }
   start_epoch(0);
 }
@@ -182,8 +183,9 @@ void Batcher::start_epoch(std::int64_t epoch) {
 std::span<const std::int64_t> Batcher::batch_indices(std::int64_t index) const {
   if (index < 0 || index >= batches_per_epoch()) {
     throw InvalidArgument(
-        "batch index: expected 0.." + std::to_string(batches_per_epoch() - 1) +
-        "; got " + std::to_string(index));
+        "batch index: " + expected_got(
+                              "0.." + std::to_string(batches_per_epoch() - 1),
+                              std::to_string(index)));
   }
   const std::int64_t first = index * options_.batch_size;
   const std::int64_t count =
@@ -204,13 +206,14 @@ std::int64_t Batcher::copy_batch(
   const Shape want(std::span<const std::int64_t>(dims.data(), all.size()));
   if (!(images.shape() == want)) {
     throw ShapeError(
-        "batch images: expected shape " + want.to_string() + "; got " +
-        images.shape().to_string());
+        "batch images: " +
+        expected_got("shape " + want.to_string(), images.shape().to_string()));
   }
   if (static_cast<std::int64_t>(labels.size()) != options_.batch_size) {
     throw ShapeError(
-        "batch labels: expected " + std::to_string(options_.batch_size) +
-        " entries; got " + std::to_string(labels.size()));
+        "batch labels: " + expected_got(
+                               std::to_string(options_.batch_size) + " entries",
+                               std::to_string(labels.size())));
   }
   const std::span<const std::int64_t> indices = batch_indices(index);
   const auto count = static_cast<std::int64_t>(indices.size());

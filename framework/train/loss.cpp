@@ -6,6 +6,7 @@
 #include <string>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 
 namespace initforge {
 
@@ -15,30 +16,30 @@ double softmax_cross_entropy(
     TensorView d_logits) {
   const Shape& s = logits.shape();
   if (s.rank() != 2 || s[0] <= 0 || s[1] <= 0) {
-    throw InvalidArgument(
-        "softmax_cross_entropy: logits must be [B, C] with B, C > 0; got " +
-        s.to_string());
+    throw InvalidArgument(with_got(
+        "softmax_cross_entropy: logits must be [B, C] with B, C > 0",
+        s.to_string()));
   }
   const std::int64_t b = s[0];
   const std::int64_t c = s[1];
   if (static_cast<std::int64_t>(labels.size()) != b) {
     throw InvalidArgument(
-        "softmax_cross_entropy: expected " + std::to_string(b) +
-        " labels for logits " + s.to_string() + "; got " +
-        std::to_string(labels.size()));
+        "softmax_cross_entropy: " +
+        expected_got(
+            std::to_string(b) + " labels for logits " + s.to_string(),
+            std::to_string(labels.size())));
   }
   if (!(d_logits.shape() == s)) {
-    throw InvalidArgument(
-        "softmax_cross_entropy: d_logits must have shape " + s.to_string() +
-        "; got " + d_logits.shape().to_string());
+    throw InvalidArgument(with_got(
+        "softmax_cross_entropy: d_logits must have shape " + s.to_string(),
+        d_logits.shape().to_string()));
   }
   for (std::int64_t i = 0; i < b; ++i) {
     const std::int32_t y = labels[static_cast<std::size_t>(i)];
     if (y < 0 || y >= c) {
       throw InvalidArgument(
-          "softmax_cross_entropy: label " + std::to_string(i) +
-          " expected in [0, " + std::to_string(c) + "); got " +
-          std::to_string(y));
+          "softmax_cross_entropy: label " + std::to_string(i) + " " +
+          expected_got("in [0, " + std::to_string(c) + ")", std::to_string(y)));
     }
   }
   const float* x = logits.data().data();
@@ -67,15 +68,15 @@ double softmax_cross_entropy(
 double mse_loss(
     ConstTensorView pred, ConstTensorView target, TensorView d_pred) {
   if (!(pred.shape() == target.shape()) || !(d_pred.shape() == pred.shape())) {
-    throw InvalidArgument(
-        "mse_loss: pred, target and d_pred must have one shape; got " +
+    throw InvalidArgument(with_got(
+        "mse_loss: pred, target and d_pred must have one shape",
         pred.shape().to_string() + ", " + target.shape().to_string() + ", " +
-        d_pred.shape().to_string());
+            d_pred.shape().to_string()));
   }
   const std::int64_t n = pred.numel();
   if (n == 0)
     throw InvalidArgument(
-        "mse_loss: expected a non-empty tensor; got 0 elements");
+        "mse_loss: " + expected_got("a non-empty tensor", "0 elements"));
   const float* p = pred.data().data();
   const float* t = target.data().data();
   float* g = d_pred.data().data();

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/train/loss.h"
 
 namespace initforge {
@@ -25,10 +26,11 @@ BatchLoss LossHead::evaluate(
   if (n < 0 || shape[1] != classes_ || n > max_batch_ ||
       static_cast<std::int64_t>(labels.size()) != n) {
     throw ShapeError(
-        "loss: expected an output [n <= " + std::to_string(max_batch_) + ", " +
-        std::to_string(classes_) + "] and n labels; got " +
-        output.shape().to_string() + " and " + std::to_string(labels.size()) +
-        " labels");
+        "loss: " + expected_got(
+                       "an output [n <= " + std::to_string(max_batch_) + ", " +
+                           std::to_string(classes_) + "] and n labels",
+                       output.shape().to_string() + " and " +
+                           std::to_string(labels.size()) + " labels"));
   }
   rows_ = n;
   const auto count = static_cast<std::size_t>(n * classes_);
@@ -43,8 +45,9 @@ BatchLoss LossHead::evaluate(
       const std::int32_t y = labels[static_cast<std::size_t>(i)];
       if (y < 0 || y >= classes_) {
         throw InvalidArgument(
-            "mse loss: label " + std::to_string(i) + " expected in [0, " +
-            std::to_string(classes_) + "); got " + std::to_string(y));
+            "mse loss: label " + std::to_string(i) + " " +
+            expected_got(
+                "in [0, " + std::to_string(classes_) + ")", std::to_string(y)));
       }
       target[static_cast<std::size_t>(i * classes_ + y)] = 1.0f;
     }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 
 namespace initforge {
 
@@ -17,7 +18,7 @@ LrSchedule LrSchedule::step(
     double base_lr, std::int64_t step_size, double gamma) {
   if (step_size <= 0) {
     throw InvalidArgument(
-        "StepLR: step_size expected > 0; got " + std::to_string(step_size));
+        "StepLR: step_size " + expected_got("> 0", std::to_string(step_size)));
   }
   LrSchedule s(Kind::kStep, base_lr);
   s.period_ = step_size;
@@ -29,7 +30,8 @@ LrSchedule LrSchedule::cosine(
     double base_lr, std::int64_t t_max, double eta_min) {
   if (t_max <= 0) {
     throw InvalidArgument(
-        "CosineAnnealingLR: T_max expected > 0; got " + std::to_string(t_max));
+        "CosineAnnealingLR: T_max " +
+        expected_got("> 0", std::to_string(t_max)));
   }
   LrSchedule s(Kind::kCosine, base_lr);
   s.period_ = t_max;
@@ -40,7 +42,7 @@ LrSchedule LrSchedule::cosine(
 double LrSchedule::lr_at(std::int64_t epoch) const {
   if (epoch < 0) {
     throw InvalidArgument(
-        "lr schedule: epoch expected >= 0; got " + std::to_string(epoch));
+        "lr schedule: epoch " + expected_got(">= 0", std::to_string(epoch)));
   }
   switch (kind_) {
     case Kind::kStep:

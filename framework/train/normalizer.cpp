@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 
 namespace initforge {
 namespace {
@@ -32,7 +33,8 @@ Normalizer::Normalizer(
     : channels_(channels) {
   if (channels < 1) {
     throw InvalidArgument(
-        "normalizer: expected >= 1 channels; got " + std::to_string(channels));
+        "normalizer: " +
+        expected_got(">= 1 channels", std::to_string(channels)));
   }
   identity_ = mean.empty() && std.empty();
   if (identity_) {
@@ -42,9 +44,11 @@ Normalizer::Normalizer(
     if (!count_fits(mean.size(), channels) ||
         !count_fits(std.size(), channels)) {
       throw InvalidArgument(
-          "normalizer: expected 1 or " + std::to_string(channels) +
-          " values of mean and std; got " + std::to_string(mean.size()) +
-          " and " + std::to_string(std.size()));
+          "normalizer: " +
+          expected_got(
+              "1 or " + std::to_string(channels) + " values of mean and std",
+              std::to_string(mean.size()) + " and " +
+                  std::to_string(std.size())));
     }
     mean_ = expand(mean, channels);
     std_ = expand(std, channels);
@@ -52,7 +56,7 @@ Normalizer::Normalizer(
   for (const float s : std_) {
     if (!(s > 0.0f)) {
       throw InvalidArgument(
-          "normalization std must be > 0; got " + std::to_string(s));
+          with_got("normalization std must be > 0", std::to_string(s)));
     }
   }
   // 256 possible bytes: a lookup table gives every pixel exactly the value
@@ -104,9 +108,10 @@ Normalizer make_normalizer(
     throw ConfigError(
         config_file,
         d.normalize_pointer + "/" + key,
-        "expected 1 or " + std::to_string(channels) +
-            " values (one per channel of " + data + "); got " +
-            std::to_string(values->size()));
+        expected_got(
+            "1 or " + std::to_string(channels) +
+                " values (one per channel of " + data + ")",
+            std::to_string(values->size())));
   }
   return Normalizer(d.mean, d.std, channels);
 }

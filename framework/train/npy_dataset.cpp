@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/io/npy.h"
 #include "framework/train/normalizer.h"
 
@@ -27,9 +28,11 @@ NpyInfo samples_info(const fs::path& x) {
   if (rank != 2 && rank != 4) {
     fail(
         x,
-        "expected samples of shape (N, C, H, W) or (N, D); got " +
+        expected_got(
+            "samples of shape (N, C, H, W) or (N, D)",
             info.shape.to_string() +
-            (rank == 3 ? " (save single-channel images as (N, 1, H, W))" : ""));
+                (rank == 3 ? " (save single-channel images as (N, 1, H, W))"
+                           : "")));
   }
   if (info.shape[0] == 0) fail(x, "holds no samples (N = 0)");
   return info;
@@ -39,7 +42,7 @@ NpyInfo labels_info(const fs::path& y) {
   constexpr NpyDtype kAccepted[] = {NpyDtype::I64, NpyDtype::I32, NpyDtype::U8};
   const NpyInfo info = read_npy_info(y, kAccepted);
   if (info.shape.rank() != 1) {
-    fail(y, "expected labels of shape (N,); got " + info.shape.to_string());
+    fail(y, expected_got("labels of shape (N,)", info.shape.to_string()));
   }
   return info;
 }

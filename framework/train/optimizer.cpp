@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 
 namespace initforge {
 
@@ -14,8 +15,8 @@ Optimizer::Optimizer(double lr) : lr_(0.0) {
 void Optimizer::set_lr(double lr) {
   if (!(lr >= 0.0) || !std::isfinite(lr)) {
     throw InvalidArgument(
-        "optimizer: lr expected a finite value >= 0; got " +
-        std::to_string(lr));
+        "optimizer: lr " +
+        expected_got("a finite value >= 0", std::to_string(lr)));
   }
   lr_ = lr;
 }
@@ -54,8 +55,9 @@ Tensor& Optimizer::buffer(
   if (it != state_.end()) {
     if (!(it->second.shape() == shape)) {
       throw ShapeError(
-          "optimizer state '" + key + "': expected shape " + shape.to_string() +
-          "; got " + it->second.shape().to_string());
+          "optimizer state '" + key + "': " +
+          expected_got(
+              "shape " + shape.to_string(), it->second.shape().to_string()));
     }
     if (created) *created = false;
     return it->second;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/train/adam.h"
 #include "framework/train/data_source.h"
 #include "framework/train/normalizer.h"
@@ -25,9 +26,10 @@ std::int64_t check_model_output(const Model& model, const DatasetConfig& d) {
   throw ConfigError(
       model.config().file,
       model.graph().nodes().back().pointer,
-      "expected the model output to be " + want +
-          " per sample (one value per class) to train on the dataset; got " +
-          output.to_string());
+      expected_got(
+          "the model output to be " + want +
+              " per sample (one value per class) to train on the dataset",
+          output.to_string()));
 }
 
 TrainData load_train_data(
@@ -83,9 +85,10 @@ void check_model_fits_data(
       throw ConfigError(
           c.file,
           "/input",
-          "expected the sample shape of " + file->string() + ", " +
-              split->sample_shape().to_string() + ", to train on it; got " +
-              input.to_string());
+          expected_got(
+              "the sample shape of " + file->string() + ", " +
+                  split->sample_shape().to_string() + ", to train on it",
+              input.to_string()));
     }
     return;
   }
@@ -94,10 +97,11 @@ void check_model_fits_data(
     throw ConfigError(
         c.file,
         "/input",
-        "expected one " + describe_sample(image) + " per sample (" +
-            std::to_string(data.train.sample_numel()) + " values, e.g. " +
-            image.to_string() + ") to train on the dataset; got " +
-            input.to_string());
+        expected_got(
+            "one " + describe_sample(image) + " per sample (" +
+                std::to_string(data.train.sample_numel()) + " values, e.g. " +
+                image.to_string() + ") to train on the dataset",
+            input.to_string()));
   }
 }
 
@@ -132,12 +136,13 @@ Augmenter make_augmenter(
     throw ConfigError(
         config_file,
         a.pointer + "/random_crop/size",
-        "expected the images' own size [" + std::to_string(sample[1]) + ", " +
-            std::to_string(sample[2]) +
-            "] (the crop keeps the model's input shape and the test split is "
-            "evaluated uncropped); got [" +
-            std::to_string((*a.crop_size)[0]) + ", " +
-            std::to_string((*a.crop_size)[1]) + "]");
+        expected_got(
+            "the images' own size [" + std::to_string(sample[1]) + ", " +
+                std::to_string(sample[2]) +
+                "] (the crop keeps the model's input shape and the test split "
+                "is evaluated uncropped)",
+            "[" + std::to_string((*a.crop_size)[0]) + ", " +
+                std::to_string((*a.crop_size)[1]) + "]"));
   }
   // Padding is black before normalization, as torchvision pads the image
   // before ToTensor and Normalize.

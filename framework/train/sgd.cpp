@@ -4,6 +4,7 @@
 #include <string>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/train/sgd_kernel.h"
 
 namespace initforge {
@@ -11,19 +12,20 @@ namespace initforge {
 Sgd::Sgd(const SgdOptions& options) : Optimizer(options.lr), options_(options) {
   if (!(options.momentum >= 0.0)) {
     throw InvalidArgument(
-        "sgd: momentum expected >= 0; got " + std::to_string(options.momentum));
+        "sgd: momentum " +
+        expected_got(">= 0", std::to_string(options.momentum)));
   }
   if (!(options.weight_decay >= 0.0)) {
     throw InvalidArgument(
-        "sgd: weight_decay expected >= 0; got " +
-        std::to_string(options.weight_decay));
+        "sgd: weight_decay " +
+        expected_got(">= 0", std::to_string(options.weight_decay)));
   }
   if (options.nesterov &&
       (options.momentum <= 0.0 || options.dampening != 0.0)) {
-    throw InvalidArgument(
-        "sgd: nesterov expects momentum > 0 and dampening 0; got momentum " +
-        std::to_string(options.momentum) + ", dampening " +
-        std::to_string(options.dampening));
+    throw InvalidArgument(with_got(
+        "sgd: nesterov expects momentum > 0 and dampening 0",
+        "momentum " + std::to_string(options.momentum) + ", dampening " +
+            std::to_string(options.dampening)));
   }
 }
 

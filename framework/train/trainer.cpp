@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "framework/train/trainer.h"
 
+#include "framework/core/error_text.h"
 #include "framework/train/training_run.h"
 
 namespace initforge {
@@ -27,7 +28,8 @@ TrainResult train(
         "see configs/README.md)");
   }
   if (options.run_dir.empty()) {
-    throw UsageError("train: expected a run directory; got an empty path");
+    throw UsageError(
+        "train: " + expected_got("a run directory", "an empty path"));
   }
   TrainingRun run(config, registry, options, observer);
   return run.execute();

@@ -12,14 +12,15 @@
 #include <utility>
 #include <vector>
 
+#include "framework/core/error_text.h"
 #include "framework/init/text.h"
 #include "framework/plugin/plugin.h"
 
 namespace initforge::plugins {
 
-/// " (got shape [3, 4])": the tail of every shape error.
+/// "; got shape [3, 4]": the tail of every shape error.
 inline std::string got_shape(const Shape& shape) {
-  return " (got shape " + shape.to_string() + ")";
+  return with_got("", "shape " + shape.to_string());
 }
 
 /// True when some dimension is 0 (the tensor has no elements).
@@ -52,12 +53,12 @@ SchemeInfo make_scheme(
 inline void require_whole(
     std::string_view scheme, const TensorView& dst, const FillContext& ctx) {
   if (ctx.offset != 0 || dst.numel() != ctx.param.shape.numel()) {
-    throw InvalidArgument(
+    throw InvalidArgument(with_got(
         std::string(scheme) + " on " + ctx.param.path +
-        ": not elementwise, so it fills whole parameters only; got " +
+            ": not elementwise, so it fills whole parameters only",
         std::to_string(dst.numel()) + " elements at offset " +
-        std::to_string(ctx.offset) + " of shape " +
-        ctx.param.shape.to_string());
+            std::to_string(ctx.offset) + " of shape " +
+            ctx.param.shape.to_string()));
   }
 }
 
@@ -84,21 +85,26 @@ inline void check_interval(std::string_view scheme, double a, double b) {
     if (std::fabs(x) > kMax) {
       throw ArgumentError(
           key,
-          name + ": " + key + " is out of bounds for float32; got " + key +
-              "=" + format_double(x));
+          with_got(
+              name + ": " + key + " is out of bounds for float32",
+              key + ("=" + format_double(x))));
     }
   }
   if (a > b) {
     throw ArgumentError(
         "a",
-        name + ": expected a <= b; got a=" + format_double(a) +
-            " > b=" + format_double(b));
+        name + ": " +
+            expected_got(
+                "a <= b",
+                "a=" + format_double(a) + " > b=" + format_double(b)));
   }
   if (b - a > kMax) {
     throw ArgumentError(
         "b",
-        name + ": expected b - a <= float32 max; got a=" + format_double(a) +
-            ", b=" + format_double(b));
+        name + ": " +
+            expected_got(
+                "b - a <= float32 max",
+                "a=" + format_double(a) + ", b=" + format_double(b)));
   }
 }
 

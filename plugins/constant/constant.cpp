@@ -18,8 +18,9 @@ class Constant final : public Initializer {
     if (std::fabs(value_) > std::numeric_limits<float>::max()) {
       throw ArgumentError(
           "val",
-          "constant: expected a value representable as float32; got val=" +
-              format_double(value_));
+          "constant: " + expected_got(
+                             "a value representable as float32",
+                             "val=" + format_double(value_)));
     }
   }
   void fill(TensorView dst, const FillContext& /*ctx*/) const override {

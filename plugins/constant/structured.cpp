@@ -55,10 +55,10 @@ class Dirac final : public Initializer {
           got_shape(shape));
     }
     if (shape[0] % groups_ != 0) {
-      throw InvalidArgument(
-          "dirac: dim 0 must be divisible by groups (got dim 0 = " +
-          std::to_string(shape[0]) + ", groups = " + std::to_string(groups_) +
-          ", shape " + shape.to_string() + ")");
+      throw InvalidArgument(with_got(
+          "dirac: dim 0 must be divisible by groups",
+          "dim 0 = " + std::to_string(shape[0]) + ", groups = " +
+              std::to_string(groups_) + ", shape " + shape.to_string()));
     }
   }
   void fill(TensorView dst, const FillContext& ctx) const override {

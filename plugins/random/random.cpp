@@ -49,8 +49,10 @@ class TruncNormal final : public Initializer {
     if (a_ > b_) {
       throw ArgumentError(
           "a",
-          "trunc_normal: expected a <= b; got a=" + format_double(a_) +
-              " > b=" + format_double(b_));
+          "trunc_normal: " +
+              expected_got(
+                  "a <= b",
+                  "a=" + format_double(a_) + " > b=" + format_double(b_)));
     }
   }
   void fill(TensorView dst, const FillContext& ctx) const override {

@@ -40,7 +40,8 @@ const std::vector<std::string> kExampleConfigs = {
     "configs/mlp_custom_init.json",
     "configs/cnn.json",
     "configs/resnet_block.json",
-    "configs/deep_relu_30.json"};
+    "configs/deep_relu_30.json",
+    "configs/selu_mlp.json"};
 
 std::vector<std::string> golden_cases() {
   std::vector<std::string> cases;

@@ -93,7 +93,7 @@ TEST(SimpleBackward, ThrowsUsageErrorOnWrongDiffSrcCount) {
       EXPECT_NE(
           std::string(e.what()).find(
               "backward() expected " + std::to_string(inputs) +
-              " sources and diff sources, got " + std::to_string(inputs) +
+              " sources and diff sources; got " + std::to_string(inputs) +
               " and " + std::to_string(inputs - 1)),
           std::string::npos)
           << e.what();

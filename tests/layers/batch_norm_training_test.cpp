@@ -116,7 +116,7 @@ TEST(BatchNorm2dTraining, RejectsOneValuePerChannel) {
         layer->prepare(context(), 1, {&md, 1}, Phase::Training);
       },
       "BatchNorm2d: training expected more than 1 value per channel (batch x "
-      "height x width), got input [1, 4, 1, 1]");
+      "height x width); got input [1, 4, 1, 1]");
   layer->prepare(context(), 1, {&md, 1}, Phase::Inference);  // fine
 }
 

@@ -110,7 +110,7 @@ TEST(ConvFamilyErrors, Conv1dNeedsChannelsAndLength) {
         return Conv1dOptions{4, 3};
       },
       {Shape{3, 8, 8}},
-      "Conv1d: expected a 2-D input [channels, length] per sample, got [3, 8, "
+      "Conv1d: expected a 2-D input [channels, length] per sample; got [3, 8, "
       "8]");
   expect_error(
       [] {
@@ -118,13 +118,13 @@ TEST(ConvFamilyErrors, Conv1dNeedsChannelsAndLength) {
       },
       {Shape{2, 6}},
       "Conv1d: expected a kernel extent of at most the padded length 6 "
-      "(length 6, padding 0 on each side), got 7 (kernel 3, dilation 3)");
+      "(length 6, padding 0 on each side); got 7 (kernel 3, dilation 3)");
   expect_error(
       [] {
         return Conv1dOptions{4, 3, 1, 0, 1, 2};
       },
       {Shape{3, 6}},
-      "Conv1d: expected in_channels divisible by groups 2, got in_channels 3");
+      "Conv1d: expected in_channels divisible by groups 2; got in_channels 3");
   expect_error<ArgumentError>(
       [] {
         return Conv1dOptions{3, 3, 1, 0, 1, 2};
@@ -163,7 +163,7 @@ TEST(ConvFamilyErrors, ConvTranspose2dOutputPaddingBelowStrideOrDilation) {
         return ConvTranspose2dOptions{2, {3, 3}, {1, 1}, {3, 0}};
       },
       {Shape{1, 2, 4}},
-      "ConvTranspose2d: expected an output of at least 1x1, got -2x6 for input "
+      "ConvTranspose2d: expected an output of at least 1x1; got -2x6 for input "
       "[1, 2, 4]");
   expect_error(
       [] {
@@ -171,7 +171,7 @@ TEST(ConvFamilyErrors, ConvTranspose2dOutputPaddingBelowStrideOrDilation) {
       },
       {Shape{8}},
       "ConvTranspose2d: expected a 3-D input [channels, height, width] per "
-      "sample, got [8]");
+      "sample; got [8]");
 }
 
 TEST(ConvFamilyErrors, AdaptiveAvgPool2dWindowsMustBeAlike) {
@@ -195,7 +195,7 @@ TEST(ConvFamilyErrors, AdaptiveAvgPool2dWindowsMustBeAlike) {
       },
       {Shape{16}},
       "AdaptiveAvgPool2d: expected a 3-D input [channels, height, width] per "
-      "sample, got [16]");
+      "sample; got [16]");
   expect_error<ArgumentError>(
       [] {
         return AdaptiveAvgPool2dOptions{{0, 1}};
@@ -208,12 +208,12 @@ TEST(ConvFamilyErrors, ConcatInputsAndDim) {
   expect_error(
       [] { return ConcatOptions{}; },
       {Shape{3, 4}},
-      "Concat: expected at least 2 inputs, got 1");
+      "Concat: expected at least 2 inputs; got 1");
   expect_error(
       [] { return ConcatOptions{}; },
       {Shape{3, 4, 4}, Shape{2, 4, 5}},
       "Concat: expected every input to match input 0 [3, 4, 4] except along "
-      "dim 1, got [2, 4, 5] for input 1");
+      "dim 1; got [2, 4, 5] for input 1");
   expect_error(
       [] { return ConcatOptions{}; },
       {Shape{3, 4, 4}, Shape{3, 16}},
@@ -222,7 +222,7 @@ TEST(ConvFamilyErrors, ConcatInputsAndDim) {
       [] { return ConcatOptions{0}; },
       {Shape{3, 4}, Shape{3, 4}},
       "Concat: expected dim in [1, 2] or [-2, -1] for the 3-D batched input 0 "
-      "(sample [3, 4]; 0 is the batch), got 0");
+      "(sample [3, 4]; 0 is the batch); got 0");
   expect_error(
       [] { return ConcatOptions{-3}; }, {Shape{3, 4}, Shape{3, 4}}, "got -3");
   expect_error(

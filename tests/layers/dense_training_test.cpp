@@ -204,7 +204,7 @@ TEST(DenseTraining, BackwardAndParamGradsThrowWhenPreparedForInference) {
         },
         c.type +
             ": backward() expected a layer prepared with "
-            "Phase::Training, got one prepared for inference");
+            "Phase::Training; got one prepared for inference");
     expect_error<UsageError>(
         [&] { param_grads(*layer); },
         c.type +
@@ -217,7 +217,7 @@ TEST(DenseTraining, BackwardAndParamGradsThrowWhenPreparedForInference) {
           layer->backward(ctx, {&src, 1}, dst, dst, two);
         },
         c.type +
-            ": backward() expected 1 sources and diff sources, got 1 "
+            ": backward() expected 1 sources and diff sources; got 1 "
             "and 2");
     std::vector<float> small(1);
     const TensorView one{small, Shape{1}};
@@ -225,7 +225,7 @@ TEST(DenseTraining, BackwardAndParamGradsThrowWhenPreparedForInference) {
         [&] {
           layer->param_grads(ctx, {&one, 1});
         },
-        c.type + ": param_grads() expected 2 outputs, got 1");
+        c.type + ": param_grads() expected 2 outputs; got 1");
     const TensorView pair[] = {one, one};
     expect_error<ShapeError>(
         [&] { layer->param_grads(ctx, pair); },

@@ -227,7 +227,7 @@ TEST(ScalarLayers, BadCallsNameWhatWasExpected) {
   } catch (const ShapeError& e) {
     EXPECT_STREQ(
         e.what(),
-        "ScalarMultiplier: set_params parameters 0 expected shape [1], got "
+        "ScalarMultiplier: set_params parameters 0 expected shape [1]; got "
         "[2]");
   }
   float grad = 0;

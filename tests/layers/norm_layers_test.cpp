@@ -148,8 +148,8 @@ TEST(BatchNorm1d, RejectsOneValuePerChannelInTraining) {
         [&] { p.prepare(Phase::Training); },
         std::string("BatchNorm1d: training expected more than 1 value per "
                     "channel (") +
-            (sample.rank() == 1 ? "batch), got input [1, 4]"
-                                : "batch x length), got input [1, 4, 1]"));
+            (sample.rank() == 1 ? "batch); got input [1, 4]"
+                                : "batch x length); got input [1, 4, 1]"));
     p.prepare(Phase::Inference);  // fine
   }
 }
@@ -161,7 +161,7 @@ TEST(BatchNorm1d, NeedsOneOrTwoDimsPerSample) {
         make_layer(BatchNorm1dOptions{}, {&image, 1});
       },
       "BatchNorm1d: expected a 1-D input [channels] or a 2-D input "
-      "[channels, length] per sample, got [3, 4, 4]");
+      "[channels, length] per sample; got [3, 4, 4]");
 }
 
 // ---- LayerNorm and GroupNorm -----------------------------------------
@@ -265,7 +265,7 @@ TEST(LayerNorm, NormalizedShapeMustBeTheLastDims) {
           make_layer(LayerNormOptions{bad}, {&sample, 1});
         },
         "LayerNorm: expected normalized_shape " + to_string(ArgValue(bad)) +
-            " to be the last dimensions of the per-sample input, got input "
+            " to be the last dimensions of the per-sample input; got input "
             "[3, 4, 6]");
   }
   EXPECT_EQ(
@@ -280,7 +280,7 @@ TEST(GroupNorm, ChannelsMustSplitIntoTheGroups) {
       [&] {
         make_layer(GroupNormOptions{4}, {&sample, 1});
       },
-      "GroupNorm: expected num_groups (4) to divide the input's channels, got "
+      "GroupNorm: expected num_groups (4) to divide the input's channels; got "
       "input [6, 4, 4] with 6 channels");
   EXPECT_THROW(
       static_cast<void>(LayerSpec(GroupNormOptions{0})), ArgumentError);
@@ -289,7 +289,7 @@ TEST(GroupNorm, ChannelsMustSplitIntoTheGroups) {
       [&] {
         make_layer(GroupNormOptions{1}, {&scalar, 1});
       },
-      "GroupNorm: expected an input [channels, ...] per sample, got []");
+      "GroupNorm: expected an input [channels, ...] per sample; got []");
 }
 
 }  // namespace

@@ -41,7 +41,7 @@ TEST(LayerShapeError, LinearOnAnImageSuggestsFlatten) {
   expect_error(
       LinearOptions{10},
       {Shape{32, 7, 7}},
-      "Linear: expected a flat input [in_features] per sample, got [32, 7, 7]; "
+      "Linear: expected a flat input [in_features] per sample; got [32, 7, 7]; "
       "add a Flatten layer before it");
 }
 
@@ -56,22 +56,22 @@ TEST(LayerShapeError, WrongInputCount) {
   expect_error(
       LinearOptions{3},
       {Shape{4}, Shape{4}},
-      "Linear: expected 1 input, got 2");
-  expect_error(ReLUOptions{}, {}, "ReLU: expected 1 input, got 0");
+      "Linear: expected 1 input; got 2");
+  expect_error(ReLUOptions{}, {}, "ReLU: expected 1 input; got 0");
 }
 
 TEST(LayerShapeError, EmptyInputDimension) {
   expect_error(
       TanhOptions{},
       {Shape{3, 0}},
-      "Tanh: expected input 0 to have every dimension > 0, got [3, 0]");
+      "Tanh: expected input 0 to have every dimension > 0; got [3, 0]");
 }
 
 TEST(LayerShapeError, ConvOnAFlatSample) {
   expect_error(
       conv(8, {3, 3}),
       {Shape{784}},
-      "Conv2d: expected a 3-D input [channels, height, width] per sample, got "
+      "Conv2d: expected a 3-D input [channels, height, width] per sample; got "
       "[784]");
 }
 
@@ -81,7 +81,7 @@ TEST(LayerShapeError, ConvChannelsNotDivisibleByGroups) {
   expect_error(
       o,
       {Shape{6, 8, 8}},
-      "Conv2d: expected in_channels divisible by groups 4, got in_channels 6");
+      "Conv2d: expected in_channels divisible by groups 4; got in_channels 6");
   o.groups = 3;
   o.out_channels = 4;
   expect_error<ArgumentError>(
@@ -97,7 +97,7 @@ TEST(LayerShapeError, ConvKernelLargerThanPaddedInput) {
       o,
       {Shape{1, 2, 9}},
       "Conv2d: expected a kernel extent of at most the padded input 4x9 "
-      "(input 2x9, padding 1x0 on each side), got 5x3 (kernel 5x3, dilation "
+      "(input 2x9, padding 1x0 on each side); got 5x3 (kernel 5x3, dilation "
       "1x1)");
   o = conv(2, {3, 3});
   o.dilation = {3, 1};
@@ -150,7 +150,7 @@ TEST(LayerShapeError, PoolKernelLargerThanInput) {
   expect_error(
       MaxPool2dOptions{{2, 2}},
       {Shape{8, 8}},
-      "MaxPool2d: expected a 3-D input [channels, height, width] per sample, "
+      "MaxPool2d: expected a 3-D input [channels, height, width] per sample; "
       "got [8, 8]");
 }
 
@@ -158,7 +158,7 @@ TEST(LayerShapeError, BatchNormNeedsAnImage) {
   expect_error(
       BatchNorm2dOptions{},
       {Shape{16}},
-      "BatchNorm2d: expected a 3-D input [channels, height, width] per sample, "
+      "BatchNorm2d: expected a 3-D input [channels, height, width] per sample; "
       "got [16]");
   expect_error<ArgumentError>(
       BatchNorm2dOptions{0.0, 0.1},
@@ -168,11 +168,11 @@ TEST(LayerShapeError, BatchNormNeedsAnImage) {
 
 TEST(LayerShapeError, AddNeedsTwoInputsOfOneShape) {
   expect_error(
-      AddOptions{}, {Shape{3}}, "Add: expected at least 2 inputs, got 1");
+      AddOptions{}, {Shape{3}}, "Add: expected at least 2 inputs; got 1");
   expect_error(
       AddOptions{},
       {Shape{32, 8, 8}, Shape{32, 8, 8}, Shape{64, 8, 8}},
-      "Add: expected every input to have the shape of input 0 [32, 8, 8], got "
+      "Add: expected every input to have the shape of input 0 [32, 8, 8]; got "
       "[64, 8, 8] for input 2");
 }
 
@@ -181,7 +181,7 @@ TEST(LayerShapeError, SoftmaxDimOutOfRange) {
       SoftmaxOptions{2},
       {Shape{10}},
       "Softmax: expected dim in [-2, 1] for the 2-D batched input (sample "
-      "[10]), got 2");
+      "[10]); got 2");
   expect_error(SoftmaxOptions{-3}, {Shape{10}}, "got -3");
 }
 
@@ -190,15 +190,15 @@ TEST(LayerShapeError, FlattenDims) {
       FlattenOptions{1, 4},
       {Shape{3, 4, 5}},
       "Flatten: expected end_dim in [-4, 3] for the 4-D batched input [N, 3, "
-      "4, 5], got 4");
+      "4, 5]; got 4");
   expect_error(
       FlattenOptions{0, -1},
       {Shape{3, 4, 5}},
-      "Flatten: expected start_dim >= 1 (dimension 0 is the batch), got 0");
+      "Flatten: expected start_dim >= 1 (dimension 0 is the batch); got 0");
   expect_error(
       FlattenOptions{3, 2},
       {Shape{3, 4, 5}},
-      "Flatten: expected start_dim <= end_dim, got start_dim 3 (dimension 3) "
+      "Flatten: expected start_dim <= end_dim; got start_dim 3 (dimension 3) "
       "after end_dim 2 (dimension 2)");
 }
 
@@ -228,7 +228,7 @@ TEST(LayerMisuse, SetParamsChecksShapesAndOrder) {
   } catch (const ShapeError& e) {
     EXPECT_NE(
         std::string(e.what()).find(
-            "Linear: set_params parameters 0 expected shape [3, 4], got [4, "
+            "Linear: set_params parameters 0 expected shape [3, 4]; got [4, "
             "3]"),
         std::string::npos)
         << e.what();
@@ -246,7 +246,7 @@ TEST(LayerMisuse, PrepareChecksTheSourceDims) {
   } catch (const ShapeError& e) {
     EXPECT_NE(
         std::string(e.what()).find(
-            "ReLU: prepare() source 0 expected f32 [2, 4, 5], got [2, 5, 4]"),
+            "ReLU: prepare() source 0 expected f32 [2, 4, 5]; got [2, 5, 4]"),
         std::string::npos)
         << e.what();
   }

@@ -136,6 +136,29 @@ TEST(LoadConfig, DeepReluHasThirtyHiddenLayers) {
   EXPECT_EQ(init_of(c.layers.back(), "weight").scheme, "kaiming_normal");
 }
 
+// Klambauer et al. 2017's self-normalizing MLP: the repeat expands to eight
+// Linear, SELU, AlphaDropout triples, every Linear weight lecun_normal.
+TEST(LoadConfig, SeluMlpRepeatsEightSeluBlocks) {
+  const ModelConfig c = load_config(kConfigs / "selu_mlp.json");
+  ASSERT_EQ(c.layers.size(), 26U);  // flatten + 8 x 3 + out
+  EXPECT_EQ(c.layers[1].name, "hidden.0.fc");
+  EXPECT_EQ(c.layers[24].name, "hidden.7.drop");
+  int selu = 0;
+  int dropout = 0;
+  for (const LayerConfig& l : c.layers) {
+    selu += l.spec.type_name() == "SELU" ? 1 : 0;
+    if (l.spec.type_name() == "AlphaDropout") {
+      ++dropout;
+      EXPECT_DOUBLE_EQ(l.spec.args.number("p"), 0.05);
+    }
+  }
+  EXPECT_EQ(selu, 8);
+  EXPECT_EQ(dropout, 8);
+  EXPECT_EQ(c.init_rules[0].pattern, "Linear.weight");
+  EXPECT_EQ(c.init_rules[0].init.scheme, "lecun_normal");
+  EXPECT_EQ(c.init_rules[1].init.scheme, "zeros");
+}
+
 TEST(LoadConfig, DefaultsFollowPyTorch) {
   const ModelConfig c = with_layers(
       R"({"name": "c", "type": "Conv2d", "out_channels": 4, "kernel_size": [3, 5]},

@@ -124,7 +124,7 @@ TEST(Graph, ShapeMismatchesBecomeConfigErrorsAtTheLayer) {
                {"name": "fc", "type": "Linear", "out_features": 10})")};
       }),
       StartsWith("/layers/1|t.json: /layers/1: Linear: expected a flat input "
-                 "[in_features] per sample, got [2, 26, 26]; add a Flatten"));
+                 "[in_features] per sample; got [2, 26, 26]; add a Flatten"));
   EXPECT_THAT(
       config_error([&] {
         Graph{with_layers(
@@ -133,7 +133,7 @@ TEST(Graph, ShapeMismatchesBecomeConfigErrorsAtTheLayer) {
                {"name": "sum", "type": "Add", "inputs": ["c", "input"]})")};
       }),
       StartsWith("/layers/1|t.json: /layers/1: Add: expected every input to "
-                 "have the shape of input 0 [4, 6, 6], got [3, 8, 8]"));
+                 "have the shape of input 0 [4, 6, 6]; got [3, 8, 8]"));
   EXPECT_THAT(
       config_error([&] {
         Graph{with_layers(

@@ -42,7 +42,8 @@ TEST(CheckInitSpecs, ExampleConfigsPass) {
         "mlp_custom_init.json",
         "cnn.json",
         "resnet_block.json",
-        "deep_relu_30.json"}) {
+        "deep_relu_30.json",
+        "selu_mlp.json"}) {
     const ModelConfig c =
         load_config(std::filesystem::path(INITFORGE_CONFIGS_DIR) / name);
     EXPECT_NO_THROW(check_init_specs(c, testing::builtin_registry())) << name;

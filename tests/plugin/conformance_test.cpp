@@ -104,8 +104,8 @@ TEST(Conformance, ShapesTheSchemeRefusesAreSkippedWithTheMessage) {
   EXPECT_EQ(skipped[0].subject, "[4, 3, 3, 3]");
   EXPECT_EQ(
       skipped[0].detail,
-      "not applicable (eye: Only tensors with 2 dimensions are supported (got "
-      "shape [4, 3, 3, 3]))");
+      "not applicable (eye: Only tensors with 2 dimensions are supported; got "
+      "shape [4, 3, 3, 3])");
   EXPECT_TRUE(report.passed()) << failures(report);
 }
 

@@ -71,9 +71,9 @@ TEST(SchemeErrors, EyeIsTwoDimensionalOnly) {
     EXPECT_THAT(
         shape_error("eye", {}, shape),
         HasSubstr(
-            "eye: Only tensors with 2 dimensions are supported "
-            "(got shape " +
-            shape.to_string() + ")"));
+            "eye: Only tensors with 2 dimensions are supported; "
+            "got shape " +
+            shape.to_string()));
   }
 }
 
@@ -83,16 +83,16 @@ TEST(SchemeErrors, DiracIsThreeToFiveDimensionalOnly) {
         shape_error("dirac", {}, shape),
         HasSubstr(
             "dirac: Only tensors with 3, 4, or 5 dimensions are "
-            "supported (got shape " +
-            shape.to_string() + ")"));
+            "supported; got shape " +
+            shape.to_string()));
   }
 }
 
 TEST(SchemeErrors, DiracGroupsMustDivideDimZero) {
   EXPECT_THAT(
       shape_error("dirac", {{"groups", std::int64_t{2}}}, Shape{5, 3, 3}),
-      HasSubstr("dirac: dim 0 must be divisible by groups (got dim 0 = 5, "
-                "groups = 2, shape [5, 3, 3])"));
+      HasSubstr("dirac: dim 0 must be divisible by groups; got dim 0 = 5, "
+                "groups = 2, shape [5, 3, 3]"));
 }
 
 TEST(SchemeErrors, SparseIsTwoDimensionalOnly) {
@@ -101,8 +101,8 @@ TEST(SchemeErrors, SparseIsTwoDimensionalOnly) {
         shape_error("sparse", {{"sparsity", 0.1}}, shape),
         HasSubstr(
             "sparse: Only tensors with 2 dimensions are "
-            "supported (got shape " +
-            shape.to_string() + ")"));
+            "supported; got shape " +
+            shape.to_string()));
   }
 }
 
@@ -110,7 +110,7 @@ TEST(SchemeErrors, OrthogonalNeedsTwoOrMoreDimensions) {
   EXPECT_THAT(
       shape_error("orthogonal", {}, Shape{6}),
       HasSubstr("orthogonal: Only tensors with 2 or more dimensions "
-                "are supported (got shape [6])"));
+                "are supported; got shape [6]"));
 }
 
 TEST(SchemeErrors, NegativeStdIsRefused) {
@@ -215,8 +215,8 @@ TEST(SchemeErrors, XavierOnZeroByThreeIsANoOpAndOnZeroByZeroAnError) {
     EXPECT_THAT(
         shape_error(scheme, {}, Shape{0, 0}),
         HasSubstr(
-            scheme + ": fan_in + fan_out is 0, std undefined "
-                     "(got shape [0, 0])"));
+            scheme + ": fan_in + fan_out is 0, std undefined; "
+                     "got shape [0, 0]"));
   }
 }
 

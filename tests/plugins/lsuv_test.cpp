@@ -142,7 +142,7 @@ TEST(Lsuv, RefusesBiasesAndOneDimensionalParameters) {
   });
   EXPECT_THAT(message, HasSubstr("lsuv: rescales the weight of a layer"));
   EXPECT_THAT(message, HasSubstr("fc1.bias has 1 dimension(s)"));
-  EXPECT_THAT(message, HasSubstr("(got shape [16])"));
+  EXPECT_THAT(message, HasSubstr("; got shape [16]"));
   EXPECT_NO_THROW(lsuv->check({"fc1.weight", Shape{16, 4}, std::nullopt}));
 }
 

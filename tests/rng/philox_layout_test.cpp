@@ -167,7 +167,7 @@ TEST(PhiloxLayout, RejectsNegativeElementOffset) {
     FAIL() << "expected InvalidArgument";
   } catch (const InvalidArgument& e) {
     EXPECT_NE(
-        std::string(e.what()).find("element_offset must be >= 0, got -1"),
+        std::string(e.what()).find("element_offset must be >= 0; got -1"),
         std::string::npos)
         << e.what();
   }

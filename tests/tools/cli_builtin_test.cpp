@@ -137,8 +137,8 @@ TEST(CliBuiltin, SchemeRefusingTheShapeIsBadInput) {
   EXPECT_EQ(eye.exit_code, 2) << eye.err;
   EXPECT_EQ(
       eye.err,
-      "error: eye: Only tensors with 2 dimensions are supported (got shape "
-      "[2, 3, 4])\n");
+      "error: eye: Only tensors with 2 dimensions are supported; got shape "
+      "[2, 3, 4]\n");
 }
 
 TEST(CliBuiltin, UnknownSchemeSuggestsABuiltin) {

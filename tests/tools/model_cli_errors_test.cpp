@@ -89,7 +89,7 @@ TEST(ModelCli, ShapeMismatchNamesTheLayerAndSuggestsTheFix) {
         error_line(r),
         "error: " + config +
             ": /layers/2: Linear: expected a flat input [in_features] per "
-            "sample, got "
+            "sample; got "
             "[32, 6, 6]; add a Flatten layer before it\n");
   }
 }

@@ -26,14 +26,17 @@ except ImportError as e:
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..",
                                 "tools", "golden"))
-from make_model_golden import ConfigModel  # noqa: E402
+from make_model_golden import ConfigModel, expanded  # noqa: E402
 sys.path.insert(0, os.path.dirname(__file__))
 from safetensors_torch import read_safetensors  # noqa: E402
 
 BATCH = 3
 U = 2.0 ** -24   # float32 unit roundoff
-# Layers whose rounding the tolerance below accounts for.
-SUPPORTED = {"Linear", "Conv2d", "ReLU", "MaxPool2d", "Flatten"}
+# Layers whose rounding the tolerance below accounts for. AlphaDropout is
+# the identity in eval mode; SELU's slope exceeds 1 (up to 1.76 just below
+# 0), but its lecun_normal nets keep unit variance, so gain ~1 layer to layer.
+SUPPORTED = {"Linear", "Conv2d", "ReLU", "MaxPool2d", "Flatten", "SELU",
+             "AlphaDropout"}
 
 
 def longest_sum(config):
@@ -60,8 +63,8 @@ def largest_sum_output(config, state, x):
 
 
 def check(initforge, config_path, work):
-    with open(config_path) as f:
-        config = json.load(f)
+    with open(config_path) as f:   # repeats as `validate --expanded` names them
+        config = expanded(config_path, json.load(f), initforge)
     name = os.path.basename(config_path)
     kinds = {layer["type"] for layer in config["layers"]}
     if not kinds <= SUPPORTED:

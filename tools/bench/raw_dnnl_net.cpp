@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "framework/core/error_text.h"
+
 namespace initforge::bench {
 namespace {
 
@@ -144,9 +146,9 @@ RawDnnlNet::Activation RawDnnlNet::add_layer(
     return add_sum(in);
   }
   if (in.size() != 1) {
-    throw std::runtime_error(
-        "raw baseline: layer " + layer.name + " (" + type +
-        ") takes one input, got " + std::to_string(in.size()));
+    throw std::runtime_error(with_got(
+        "raw baseline: layer " + layer.name + " (" + type + ") takes one input",
+        std::to_string(in.size())));
   }
   Activation& x = *in[0];
   if (x.flat && type != "Flatten" && type != "Linear") {

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/init/text.h"
 #include "framework/io/arg_text.h"
 
@@ -70,7 +71,7 @@ LoadedPlugins load_plugins(
 Shape parse_shape(std::string_view text) {
   const std::string quoted = "\"" + std::string(text) + "\"";
   if (text.empty()) {
-    throw UsageError("--shape: expected sizes like 64,3,3,3; got \"\"");
+    throw UsageError("--shape: " + expected_got("sizes like 64,3,3,3", "\"\""));
   }
   std::vector<std::int64_t> dims;
   std::size_t start = 0;
@@ -85,15 +86,16 @@ Shape parse_shape(std::string_view text) {
     const auto [ptr, ec] =
         std::from_chars(item.data(), item.data() + item.size(), dim);
     if (ec == std::errc::result_out_of_range) {
-      throw ShapeError(where + " is too large; got " + std::string(item));
+      throw ShapeError(with_got(where + " is too large", item));
     }
     if (item.empty() || ec != std::errc() || ptr != item.data() + item.size()) {
       throw UsageError(
-          where + ": expected a size >= 0; got \"" + std::string(item) + "\"");
+          where + ": " +
+          expected_got("a size >= 0", "\"" + std::string(item) + "\""));
     }
     if (dim < 0) {
       throw ShapeError(
-          where + ": expected a size >= 0; got " + std::to_string(dim));
+          where + ": " + expected_got("a size >= 0", std::to_string(dim)));
     }
     dims.push_back(dim);
     if (comma == std::string_view::npos) break;
@@ -110,8 +112,9 @@ std::pair<std::string, ArgValue> parse_key_value(std::string_view text) {
   const std::size_t eq = text.find('=');
   if (eq == std::string_view::npos || eq == 0) {
     throw UsageError(
-        "--arg: expected KEY=VALUE (e.g. mode=fan_out); got \"" +
-        std::string(text) + "\"");
+        "--arg: " +
+        expected_got(
+            "KEY=VALUE (e.g. mode=fan_out)", "\"" + std::string(text) + "\""));
   }
   const std::string key(text.substr(0, eq));
   try {
@@ -150,7 +153,8 @@ std::uint64_t parse_seed_option(const std::string& text) {
       std::from_chars(text.data(), text.data() + text.size(), seed);
   if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
     throw UsageError(
-        "--seed: expected an integer in [0, 2^64); got \"" + text + "\"");
+        "--seed: " +
+        expected_got("an integer in [0, 2^64)", "\"" + text + "\""));
   }
   return seed;
 }

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/core/pinned_threads.h"
 #include "framework/core/value_stats.h"
 #include "framework/io/npy.h"
@@ -56,9 +57,11 @@ void check_input(
     for (const std::int64_t d : sample.dims())
       expected += ", " + std::to_string(d);
     throw UsageError(
-        "--input " + file + ": expected shape " + expected +
-        "] (a batch of the config's input " + sample.to_string() + "); got " +
-        got.to_string());
+        "--input " + file + ": " +
+        expected_got(
+            "shape " + expected + "] (a batch of the config's input " +
+                sample.to_string() + ")",
+            got.to_string()));
   }
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/core/pinned_threads.h"
 #include "framework/io/text_file.h"
 #include "framework/model/train_overrides.h"
@@ -53,7 +54,7 @@ std::optional<std::int64_t> parse_count(
       std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || ptr != text.data() + text.size() || value < 1) {
     throw UsageError(
-        option + ": expected an integer >= 1; got \"" + text + "\"");
+        option + ": " + expected_got("an integer >= 1", "\"" + text + "\""));
   }
   return value;
 }

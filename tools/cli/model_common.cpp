@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/io/sha256.h"
 #include "framework/model/config_loader.h"
 #include "framework/model/init_check.h"
@@ -132,7 +133,8 @@ std::int64_t parse_batch_option(const std::string& text) {
       std::from_chars(text.data(), text.data() + text.size(), batch);
   if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() ||
       batch < 1) {
-    throw UsageError("--batch: expected an integer >= 1; got \"" + text + "\"");
+    throw UsageError(
+        "--batch: " + expected_got("an integer >= 1", "\"" + text + "\""));
   }
   return batch;
 }

@@ -68,7 +68,7 @@ def pair(value, name):
         return (value, value)
     if isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value):
         return tuple(value)
-    raise Skip("%s: expected an int or [h, w], got %r" % (name, value))
+    raise Skip("%s: expected an int or [h, w]; got %r" % (name, value))
 
 
 # ------------------------------------------------------------------ modules
@@ -336,11 +336,19 @@ TORCH_SCHEMES = {"uniform", "normal", "trunc_normal", "constant", "ones", "zeros
                  "kaiming_normal", "orthogonal", "sparse"}
 
 
+# Keras's LecunNormal as plugins/variance_scaling computes it: N(0, s^2) cut
+# at +-2s, s = sqrt(1/max(1, fan_in)) / (std of N(0, 1) cut at +-2).
+KERAS_TRUNCATED_STD = 0.87962566103423978
+
+
 def apply_scheme(scheme, args, tensor, weight):
     if scheme == "fan_in_uniform":   # PyTorch's Linear/Conv bias default
         fan_in = fan_in_of(weight)
         bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
         return init.uniform_(tensor, -bound, bound)
+    if scheme == "lecun_normal":
+        s = math.sqrt(1.0 / max(1.0, fan_in_of(tensor))) / KERAS_TRUNCATED_STD
+        return init.trunc_normal_(tensor, 0.0, s, -2.0 * s, 2.0 * s)
     if scheme not in TORCH_SCHEMES:
         raise Skip("scheme %r is not a torch.nn.init function" % scheme)
     return getattr(init, scheme + "_")(tensor, **args)

@@ -50,6 +50,7 @@
 #include <omp.h>
 
 #include "framework/core/error.h"
+#include "framework/core/error_text.h"
 #include "framework/core/rng/philox_kernels.h"
 
 namespace initforge {
@@ -266,10 +267,10 @@ class PhiloxSource final : public RandomSource {
   std::shared_ptr<Generator> generator_for(
       std::string_view path, std::int64_t element_offset) override {
     if (element_offset < 0) {
-      throw InvalidArgument(
+      throw InvalidArgument(with_got(
           "philox generator for \"" + std::string(path) +
-          "\": element_offset must be >= 0, got " +
-          std::to_string(element_offset));
+              "\": element_offset must be >= 0",
+          std::to_string(element_offset)));
     }
     return std::make_shared<PhiloxGenerator>(
         philox::derive_key(seed_, path),
