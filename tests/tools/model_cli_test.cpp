@@ -249,7 +249,8 @@ TEST(ModelCli, LoadWeightsRestoresASavedModel) {
   const Tensor y1 = read_npy(dir / "y1.npy"), y2 = read_npy(dir / "y2.npy");
   EXPECT_TRUE(
       std::equal(y1.span().begin(), y1.span().end(), y2.span().begin()));
-  for (const json& p : json::parse(r.out)["params"]) {
+  const json report = json::parse(r.out);
+  for (const json& p : report["params"]) {
     EXPECT_THAT(
         p["source"].get<std::string>(),
         StartsWith(
