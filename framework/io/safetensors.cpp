@@ -317,25 +317,16 @@ void check_layout(
   }
 }
 
-// Little-endian F32/F16/BF16/F64 bytes as float32: the 16-bit formats
-// exactly (every value is a float), F64 rounded to nearest even.
+// Little-endian `T` values (F16/BF16 bits or doubles) widened or rounded
+// to float32 by `to_float`: the 16-bit formats exactly, doubles to nearest
+// even (the IEEE conversion).
+template <typename T, typename ToFloat>
 void decode_floats(
-    const std::string& dtype,
-    std::span<const std::byte> bytes,
-    std::span<float> out) {
-  const std::byte* p = bytes.data();
+    std::span<const std::byte> bytes, std::span<float> out, ToFloat to_float) {
   for (std::size_t i = 0; i < out.size(); ++i) {
-    if (dtype == "F32") {
-      std::memcpy(&out[i], p + 4 * i, 4);
-    } else if (dtype == "F64") {
-      double d;
-      std::memcpy(&d, p + 8 * i, 8);
-      out[i] = static_cast<float>(d);  // IEEE conversion: nearest even
-    } else {
-      std::uint16_t h;
-      std::memcpy(&h, p + 2 * i, 2);
-      out[i] = dtype == "F16" ? half_to_float(h) : bfloat16_to_float(h);
-    }
+    T value;
+    std::memcpy(&value, bytes.data() + sizeof(T) * i, sizeof(T));
+    out[i] = to_float(value);
   }
 }
 
@@ -535,15 +526,26 @@ void read_safetensors_floats(
   std::ifstream in(path, std::ios::binary);
   if (!in) io_fail(path, "cannot open");
   in.seekg(static_cast<std::streamoff>(8 + file.header_length + entry.begin));
-  std::vector<std::byte> bytes(
-      static_cast<std::size_t>(entry.end - entry.begin));
-  in.read(
-      reinterpret_cast<char*>(bytes.data()),
-      static_cast<std::streamsize>(bytes.size()));
-  if (in.gcount() != static_cast<std::streamsize>(bytes.size())) {
+  // F32 is read straight into `out`; the others through their bytes.
+  std::vector<std::byte> bytes;
+  auto* dst = reinterpret_cast<char*>(out.data());
+  if (entry.dtype != "F32") {
+    bytes.resize(static_cast<std::size_t>(entry.end - entry.begin));
+    dst = reinterpret_cast<char*>(bytes.data());
+  }
+  const auto length = static_cast<std::streamsize>(entry.end - entry.begin);
+  in.read(dst, length);
+  if (in.gcount() != length) {
     tensor_fail(path, entry.name, "truncated data (did the file change?)");
   }
-  decode_floats(entry.dtype, bytes, out);
+  if (entry.dtype == "F64") {
+    decode_floats<double>(
+        bytes, out, [](double d) { return static_cast<float>(d); });
+  } else if (entry.dtype == "F16") {
+    decode_floats<std::uint16_t>(bytes, out, half_to_float);
+  } else if (entry.dtype == "BF16") {
+    decode_floats<std::uint16_t>(bytes, out, bfloat16_to_float);
+  }
 }
 
 }  // namespace initforge
