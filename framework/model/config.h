@@ -29,6 +29,7 @@ struct LoadSpec {
   /// A rule's "missing": "init": a parameter the file lacks falls through
   /// to the next rule or its default; otherwise ("error") that is an error.
   bool missing_falls_through = false;
+  bool in_rule = false;  // a rule's (which may say "missing"), not a layer's
 };
 
 /// {"scheme": NAME, ARG: VALUE, ...}, or {"from": FILE, ...} (then `scheme`

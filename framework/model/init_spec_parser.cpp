@@ -58,6 +58,7 @@ LoadSpec parse_load_spec(
     spec.check_keys(kRuleKeys, "a rule that loads from a file");
   }
   LoadSpec out;
+  out.in_rule = load == LoadKeys::Rule;
   out.file_text = spec.require("from", "a safetensors file").non_empty_string();
   const std::filesystem::path given(out.file_text);
   out.file =

@@ -121,7 +121,7 @@ std::optional<PlannedLoad> LoadPlanner::from_spec(
         pointer,
         from.file_text + " has no tensor \"" + name + "\" for " + path + "; " +
             known_tensors(*header, name) +
-            (source_text.starts_with("rule")
+            (from.in_rule
                  ? "; \"missing\": \"init\" initializes what the file lacks"
                  : "") +
             origin_note(layer));
